@@ -1,0 +1,206 @@
+"""MkDocs hook: execution records, reproducibility stamps, notebooks and self-hosted KaTeX.
+
+For every page with python blocks, the page's record (written by the tests or by
+``nox -s execute``) must exist and match the page's current code; the build fails otherwise,
+so the site can only show output that the code really produced. After each block the hook
+inserts what it printed and the figures it drew; at the top, a stamp and a notebook link.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from dlcourse._site.notebooks import page_to_notebook
+from dlcourse._site.pages import Page, PageError, SnippetExpander, parse_page
+from dlcourse._site.paths import Layout
+from dlcourse._site.runner import PageRecord, load_record, page_key
+
+log = logging.getLogger("mkdocs.hooks.dlcourse")
+
+ALLOW_STALE_ENV = "DLCOURSE_ALLOW_STALE"
+"""Set by ``nox -s serve``: a stale record gives a warning banner instead of a failed build."""
+
+KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js")
+
+
+class _State:
+    """What the hook learns in ``on_config`` and uses for every page of one build."""
+
+    def __init__(self, config: Any) -> None:
+        self.layout = Layout(Path(config["config_file_path"]).resolve().parent)
+        self.expander = SnippetExpander(config["mdx_configs"]["pymdownx.snippets"])
+        self.katex = self.layout.root / ".cache" / "npm" / "node_modules" / "katex" / "dist"
+        self.allow_stale = os.environ.get(ALLOW_STALE_ENV) == "1"
+        self.pages: dict[str, tuple[Page, PageRecord | None]] = {}
+
+
+_state: _State | None = None
+
+
+def _current() -> _State:
+    if _state is None:
+        raise PluginError("dlcourse hook used before on_config")
+    return _state
+
+
+def on_config(config: Any) -> Any:
+    global _state  # MkDocs hooks are module functions; one build's state lives here.
+    _state = _State(config)
+    if not all((_state.katex / f).is_file() for f in KATEX_FILES):
+        raise PluginError(
+            f"KaTeX is missing from {_state.katex}. The site serves its own math renderer: "
+            "run `nox -s docs` (it runs `npm ci` into .cache/npm), or "
+            "`npm ci --prefix .cache/npm` after copying src/dlcourse/_site/npm/package*.json there."
+        )
+    return config
+
+
+def _read(state: _State, page_file: Path, name: str) -> tuple[Page, PageRecord | None]:
+    if name not in state.pages:
+        try:
+            page = parse_page(
+                page_file.read_text(encoding="utf-8"), name, page_file, state.expander
+            )
+        except PageError as exc:
+            raise PluginError(str(exc)) from exc
+        record = load_record(state.layout, name) if page.blocks else None
+        state.pages[name] = (page, record)
+    return state.pages[name]
+
+
+def on_files(files: Files, config: Any) -> Files:
+    state = _current()
+    dist = state.katex
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        rel = path.relative_to(dist).as_posix()
+        if rel.endswith((".css", ".js", ".woff2")) and not rel.endswith(".mjs"):
+            files.append(File.generated(config, f"assets/katex/{rel}", abs_src_path=str(path)))
+    for file in list(files.documentation_pages()):
+        name = file.src_uri
+        page, record = _read(state, Path(file.abs_src_path), name)
+        if not page.blocks:
+            continue
+        notebook = page_to_notebook(page, record, state.layout.records / Path(name).parent)
+        files.append(File.generated(config, _notebook_uri(name), content=notebook))
+    return files
+
+
+def _notebook_uri(name: str) -> str:
+    return f"notebooks/{name[: -len('.md')]}.ipynb"
+
+
+def _fence_for(text: str) -> str:
+    longest = max((len(r) for r in text.split("\n") if set(r.strip()) == {"`"}), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _block_outputs(
+    record: PageRecord, page: Page, page_dir: str, records_rel: str
+) -> dict[int, list[str]]:
+    """Lines to insert after each block's closing fence."""
+    inserts: dict[int, list[str]] = {}
+    for block, result in zip(page.blocks, record.blocks, strict=True):
+        ind = block.fence.indent
+        out: list[str] = []
+        if result.skipped is not None:
+            out += [
+                "",
+                f'{ind}!!! warning "This block is not run by the tests"',
+                "",
+                f"{ind}    {result.skipped}",
+            ]
+        if result.xfail is not None:
+            out += ["", f'{ind}!!! failure "This block raises, on purpose: {result.xfail}"']
+        if result.stdout and block.expected_output is None:
+            fence = _fence_for(result.stdout)
+            out += ["", f'{ind}{fence}text title="Output"']
+            out += [f"{ind}{line}" for line in result.stdout.rstrip("\n").split("\n")]
+            out += [f"{ind}{fence}"]
+        for fig in result.figures:
+            target = posixpath.join(records_rel, fig["path"])
+            src = posixpath.relpath(target, page_dir or ".")
+            alt = fig["alt"].replace("[", "(").replace("]", ")")
+            out += ["", f"{ind}![{alt}]({src}){{ loading=lazy }}"]
+        if out:
+            inserts[block.fence.end] = [*out, ""]
+    return inserts
+
+
+def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
+    env = record.environment
+    where = (
+        env.get("gpu")
+        or f"{env['cpu']}, {env['cores']} cores, {env['torch_threads']} torch threads"
+    )
+    seeds = ", ".join(str(s) for s in record.seeds) or "none set by this page's code"
+    return [
+        "",
+        f"[:material-notebook-outline: Download this page as a notebook]({notebook_href})"
+        "{ .md-button download }",
+        "",
+        '??? info "Reproducibility: how this page\'s output was produced"',
+        "",
+        f"    Every output and figure below was produced by running this page's code on "
+        f"**{record.executed_at}**, top to bottom, in {record.duration_s} s.",
+        "",
+        "    | | |",
+        "    |---|---|",
+        f"    | Device | `{env['device']}` ({where}) |",
+        f"    | Python | {env['python']} |",
+        f"    | torch / torchvision | {env['torch']} / {env['torchvision']} |",
+        f"    | gymnasium | {env['gymnasium']} |",
+        f"    | numpy / matplotlib | {env['numpy']} / {env['matplotlib']} |",
+        f"    | Seeds | {seeds} |",
+        "",
+        "    Regenerate it with `nox -s execute -- " + record.page + "`.",
+        "",
+    ]
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    state = _current()
+    name = page.file.src_uri
+    parsed, record = _read(state, Path(page.file.abs_src_path), name)
+    lines = parsed.expanded_lines
+    if not parsed.blocks:
+        return parsed.expanded
+    where = f"docs/{name}"
+    key = page_key(parsed, state.layout, device_type="cpu")
+    problem = None
+    if record is None:
+        problem = f"{where} has python blocks but no execution record"
+    elif record.key != key:
+        problem = f"{where}: its execution record is stale (the code or the library changed)"
+    if problem:
+        advice = f"run `nox -s execute -- {name}` (or `nox -s tests`) and rebuild"
+        if not state.allow_stale or record is None:
+            raise PluginError(f"{problem}; {advice}")
+        log.warning("%s; %s", problem, advice)
+    page_dir = posixpath.dirname(name)
+    records_rel = posixpath.relpath(
+        state.layout.records.relative_to(state.layout.docs).as_posix(), "."
+    )
+    records_rel = posixpath.join(records_rel, posixpath.dirname(name)) if page_dir else records_rel
+    assert record is not None
+    inserts = _block_outputs(record, parsed, page_dir, records_rel)
+    notebook_href = posixpath.relpath(_notebook_uri(name), page_dir or ".")
+    out: list[str] = []
+    stamped = False
+    for i, line in enumerate(lines):
+        out.append(line)
+        if not stamped and line.startswith("# "):
+            out += _stamp(record, notebook_href)
+            if problem:
+                out += ['!!! danger "Stale output"', "", f"    {problem}. {advice}.", ""]
+            stamped = True
+        out += inserts.get(i, [])
+    if not stamped:
+        raise PluginError(f"{where}: a page with code needs a '# Title' line for its stamp")
+    return "\n".join(out)

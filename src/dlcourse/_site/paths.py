@@ -1,0 +1,60 @@
+"""Where things live in the repository."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["RECORD_DIR_ENV", "Layout", "find_root"]
+
+RECORD_DIR_ENV = "DLCOURSE_RECORD_DIR"
+"""Overrides where execution records are written (the CUDA run keeps its own, outside docs/)."""
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Return the repository root: the first folder upwards that holds ``mkdocs.yml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no mkdocs.yml in {here} or any folder above it; run this from the course repository"
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders of a course repository rooted at ``root``."""
+
+    root: Path
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> Layout:
+        return cls(find_root(start))
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def src(self) -> Path:
+        return self.root / "src" / "dlcourse"
+
+    @property
+    def records(self) -> Path:
+        """Execution records: ``docs/_executed`` unless ``DLCOURSE_RECORD_DIR`` says otherwise."""
+        override = os.environ.get(RECORD_DIR_ENV)
+        return Path(override).resolve() if override else self.docs / "_executed"
+
+    def pages(self) -> list[Path]:
+        """Every Markdown page under ``docs/``, sorted."""
+        return sorted(p for p in self.docs.rglob("*.md") if "_executed" not in p.parts)
+
+    def page_name(self, page: Path) -> str:
+        """The page's path relative to ``docs/``, with forward slashes (``mdp/index.md``)."""
+        return page.resolve().relative_to(self.docs.resolve()).as_posix()

@@ -1,0 +1,276 @@
+"""Figures for grid worlds: learning curves, policies as arrows, value heatmaps, frames.
+
+Every function takes data (tensors, arrays or lists; any device) and the grid's ``height`` and
+``width`` where it needs them, draws on ``ax`` when given (else on a new ``plt.subplots``
+figure) and returns the :class:`~matplotlib.figure.Figure`, labelled with a short alt text via
+``fig.set_label``. Nothing here calls ``plt.show()``. States are numbered
+``row * width + col``; walls are given as states or ``(row, col)`` pairs. Actions follow
+:mod:`dlcourse.gridworld`: up 0, down 1, left 2, right 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+__all__ = ["moving_average", "plot_frame", "plot_learning_curve", "plot_policy", "plot_values"]
+
+# (dx, dy) on the page for each action; rows grow downwards because the y axis is inverted
+_ARROW = {0: (0.0, -1.0), 1: (0.0, 1.0), 2: (-1.0, 0.0), 3: (1.0, 0.0)}
+_FLOOR, _WALL, _GOAL, _START = "#ffffff", "#3c3c3c", "#4caf50", "#add8e6"
+
+
+def _np(x: Any) -> np.ndarray:
+    """A NumPy copy of a tensor (any device), array or list."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu()
+    return np.asarray(x)
+
+
+def _state(cell: int | Sequence[int], width: int) -> int:
+    if isinstance(cell, Iterable):
+        r, c = (int(v) for v in cell)
+        return r * width + c
+    return int(cell)
+
+
+def _states(cells: Iterable[int | Sequence[int]] | None, width: int) -> set[int]:
+    return set() if cells is None else {_state(c, width) for c in cells}
+
+
+def _new_ax(ax: Axes | None, height: int, width: int) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=(0.8 * width + 1.2, 0.8 * height + 0.6), layout="constrained")
+    return fig, ax
+
+
+def _draw_board(
+    ax: Axes,
+    height: int,
+    width: int,
+    walls: set[int],
+    goal: int | None,
+    start: int | None,
+) -> None:
+    """Floor, walls, start and goal as a categorical image, grid lines, no ticks."""
+    kinds = np.zeros((height, width), dtype=int)
+    if start is not None:
+        kinds.flat[start] = 3
+    if goal is not None:
+        kinds.flat[goal] = 2
+    for w in walls:
+        kinds.flat[w] = 1
+    cmap = ListedColormap([_FLOOR, _WALL, _GOAL, _START])
+    ax.imshow(kinds, cmap=cmap, vmin=0, vmax=3, interpolation="nearest")
+    _grid_lines(ax, height, width)
+
+
+def _grid_lines(ax: Axes, height: int, width: int) -> None:
+    ax.set_xticks(np.arange(-0.5, width, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, height, 1), minor=True)
+    ax.grid(which="minor", color="#9e9e9e", linewidth=1)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+
+
+def moving_average(x: Sequence[float] | np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last ``window`` values at each point (fewer at the start)."""
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    x = _np(x).astype(float)
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    i = np.arange(1, len(x) + 1)
+    lo = np.maximum(i - window, 0)
+    return (c[i] - c[lo]) / (i - lo)
+
+
+def plot_learning_curve(
+    steps: Sequence[int],
+    success: Sequence[bool],
+    *,
+    window: int = 20,
+    optimal_steps: int | None = None,
+    axes: Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Two panels over episodes: steps per episode and success rate, each with a moving average.
+
+    ``optimal_steps`` draws the shortest possible episode as a dashed line; ``axes`` is a pair
+    of axes to draw on.
+    """
+    steps_arr = _np(steps).astype(float)
+    success_arr = _np(success).astype(float)
+    if steps_arr.shape != success_arr.shape:
+        raise ValueError(
+            f"steps and success must have one entry per episode, got {steps_arr.shape} "
+            f"and {success_arr.shape}"
+        )
+    if axes is None:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
+    else:
+        ax1, ax2 = axes
+        fig = ax1.figure
+    episodes = np.arange(1, len(steps_arr) + 1)
+    ax1.plot(episodes, steps_arr, color="#90a4ae", linewidth=0.8, label="episode")
+    ax1.plot(
+        episodes, moving_average(steps_arr, window), color="#1565c0", label=f"mean of {window}"
+    )
+    if optimal_steps is not None:
+        ax1.axhline(
+            optimal_steps, color="#2e7d32", linestyle="--", label=f"optimal ({optimal_steps})"
+        )
+    ax1.set_xlabel("episode")
+    ax1.set_ylabel("steps")
+    ax1.set_title("steps per episode")
+    ax1.legend(loc="upper right", fontsize="small")
+    ax2.plot(episodes, moving_average(success_arr, window), color="#2e7d32")
+    ax2.set_ylim(-0.05, 1.05)
+    ax2.set_xlabel("episode")
+    ax2.set_ylabel(f"success rate (mean of {window})")
+    ax2.set_title("reached the goal")
+    if title:
+        fig.suptitle(title)
+    fig.set_label(
+        f"Learning curve over {len(steps_arr)} episodes: steps per episode and success rate"
+    )
+    return fig
+
+
+def plot_policy(
+    policy: Any,
+    height: int,
+    width: int,
+    *,
+    walls: Iterable[int | Sequence[int]] | None = None,
+    goal: int | Sequence[int] | None = None,
+    start: int | Sequence[int] | None = None,
+    terminal: Any = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A policy as arrows on the grid.
+
+    ``policy`` is either actions ``[S]`` (one arrow per state) or probabilities ``[S, A]`` (one
+    arrow per action with ``pi(a|s) > 0``, from the centre, its length proportional to ``pi(a|s)``
+    relative to the state's most likely action). No arrows
+    are drawn in walls, the goal or states flagged in the bool mask ``terminal[S]``.
+    """
+    pi = _np(policy)
+    S = height * width
+    if pi.shape[0] != S or pi.ndim not in (1, 2):
+        raise ValueError(
+            f"policy must have shape [S] or [S, A] with S = {height}*{width} = {S}, got {pi.shape}"
+        )
+    wall_set = _states(walls, width)
+    goal_s = None if goal is None else _state(goal, width)
+    start_s = None if start is None else _state(start, width)
+    skip = set(wall_set) | ({goal_s} if goal_s is not None else set())
+    if terminal is not None:
+        skip |= {int(s) for s in np.flatnonzero(_np(terminal))}
+    fig, ax = _new_ax(ax, height, width)
+    _draw_board(ax, height, width, wall_set, goal_s, start_s)
+    for s in range(S):
+        if s in skip:
+            continue
+        r, c = divmod(s, width)
+        if pi.ndim == 1:
+            # one arrow centred on the cell
+            arrows = [(int(pi[s]), 0.7, -0.35)]
+        else:
+            # from the centre, length relative to the most likely action in this state
+            top = float(pi[s].max())
+            arrows = [(a, 0.42 * float(p) / top, 0.0) for a, p in enumerate(pi[s]) if p > 1e-9]
+        for a, length, back in arrows:
+            dx, dy = _ARROW[a]
+            ax.annotate(
+                "",
+                xy=(c + dx * (length + back), r + dy * (length + back)),
+                xytext=(c + dx * back, r + dy * back),
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "#263238",
+                    "lw": 1.5,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
+    if goal_s is not None:
+        gr, gc = divmod(goal_s, width)
+        ax.text(gc, gr, "G", ha="center", va="center", color="white", fontweight="bold")
+    if title:
+        ax.set_title(title)
+    fig.set_label(f"Policy arrows on a {height}x{width} grid")
+    return fig
+
+
+def plot_values(
+    values: Any,
+    height: int,
+    width: int,
+    *,
+    walls: Iterable[int | Sequence[int]] | None = None,
+    goal: int | Sequence[int] | None = None,
+    ax: Axes | None = None,
+    fmt: str = "{:.2f}",
+    cmap: str = "viridis",
+    title: str | None = None,
+) -> Figure:
+    """State values ``[S]`` (or ``[height, width]``) as a heatmap with each value written in.
+
+    Walls are drawn dark and left blank; the goal gets a "G" under its value.
+    """
+    v = _np(values).astype(float).reshape(-1)
+    if v.size != height * width:
+        raise ValueError(f"values must have height*width = {height * width} entries, got {v.size}")
+    wall_set = _states(walls, width)
+    goal_s = None if goal is None else _state(goal, width)
+    grid = v.reshape(height, width).copy()
+    for w in wall_set:
+        grid.flat[w] = np.nan
+    fig, ax = _new_ax(ax, height, width)
+    colormap = plt.get_cmap(cmap).with_extremes(bad=_WALL)
+    shown = np.ma.masked_invalid(grid)
+    im = ax.imshow(shown, cmap=colormap, interpolation="nearest")
+    _grid_lines(ax, height, width)
+    lo, hi = (np.nanmin(grid), np.nanmax(grid)) if np.isfinite(grid).any() else (0.0, 1.0)
+    mid = (lo + hi) / 2
+    for s in range(height * width):
+        if s in wall_set:
+            continue
+        r, c = divmod(s, width)
+        text = fmt.format(grid[r, c]) + ("\nG" if s == goal_s else "")
+        color = "black" if grid[r, c] > mid else "white"
+        ax.text(c, r, text, ha="center", va="center", color=color, fontsize="small")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    if title:
+        ax.set_title(title)
+    fig.set_label(f"State values as a heatmap on a {height}x{width} grid")
+    return fig
+
+
+def plot_frame(frame: Any, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """An ``rgb_array`` frame (``[H, W, 3]`` uint8) as an image without axes."""
+    img = _np(frame)
+    if img.ndim != 3 or img.shape[2] not in (3, 4):
+        raise ValueError(f"frame must be an RGB(A) image [H, W, 3 or 4], got shape {img.shape}")
+    if ax is None:
+        h, w = img.shape[:2]
+        fig, ax = plt.subplots(figsize=(w / 64 + 0.4, h / 64 + 0.4), layout="constrained")
+    else:
+        fig = ax.figure
+    ax.imshow(img, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    fig.set_label("Rendered frame of the grid world")
+    return fig
