@@ -48,7 +48,9 @@ def ensure_venv(session: nox.Session) -> None:
         )
         session.run(base, "-m", "venv", str(VENV), external=True)
     session.run(str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
-    session.run(str(PY), "-m", "pip", "install", "--quiet", "-e", ".[docs,test]", external=True)
+    session.run(
+        str(PY), "-m", "pip", "install", "--quiet", "-e", ".[docs,test,bench]", external=True
+    )
     STAMP.write_text(want + "\n")
 
 
@@ -74,8 +76,21 @@ def ensure_npm(session: nox.Session) -> None:
     stamp.write_text(want + "\n")
 
 
+def _data_env() -> dict[str, str]:
+    """Point the pages at the offline MNIST copy beside the repository, when there is one."""
+    shared = ROOT.parent / "shared" / "data"
+    if "DLCOURSE_DATA" in os.environ or not shared.is_dir():
+        return {}
+    return {"DLCOURSE_DATA": str(shared)}
+
+
 def _run(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
-    session.run(str(PY), *args, external=True, env={"NO_MKDOCS_2_WARNING": "1", **(env or {})})
+    session.run(
+        str(PY),
+        *args,
+        external=True,
+        env={"NO_MKDOCS_2_WARNING": "1", **_data_env(), **(env or {})},
+    )
 
 
 @nox.session
@@ -141,6 +156,32 @@ def tests(session: nox.Session, device: str) -> None:
         # The CUDA run executes the same pages; its records stay out of docs/.
         env["DLCOURSE_RECORD_DIR"] = str(ROOT / ".cache" / "executed-cuda")
     _run(session, "-m", "pytest", *session.posargs, env=env)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark side by side with its peer; results feed the Performance page.
+
+    `nox -s bench -- --quick` runs tiny sizes (a smoke test, not a measurement).
+    """
+    ensure_venv(session)
+    _run(
+        session,
+        "-m",
+        "dlcourse.bench",
+        *session.posargs,
+        env={"DLCOURSE_DEVICE": "cpu", "CUDA_VISIBLE_DEVICES": ""},
+    )
+    probe = subprocess.run(
+        [str(PY), "-c", "import torch; print(torch.cuda.is_available())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if probe.stdout.strip() == "True":
+        _run(session, "-m", "dlcourse.bench", *session.posargs, env={"DLCOURSE_DEVICE": "cuda"})
+    else:
+        session.log("no CUDA device: GPU benchmarks skipped")
 
 
 @nox.session

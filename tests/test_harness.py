@@ -219,3 +219,16 @@ def test_record_key_changes_with_the_code(course: Layout) -> None:
     assert first.record.key != second.record.key and second.was_stale
     data = json.loads((course.records / "page.json").read_text())
     assert data["blocks"][0]["code_sha256"] == code_digest("x = 2\n")
+
+
+def test_animations_written_by_a_block_are_recorded(course: Layout) -> None:
+    text = (
+        "# T\n\n```python\nfrom PIL import Image\n"
+        "frames = [Image.new('RGB', (8, 8), (i * 40, 0, 0)) for i in range(3)]\n"
+        "frames[0].save('anim.gif', save_all=True, append_images=frames[1:])\n"
+        "open('model.pt', 'wb').close()\n```\n"
+    )
+    _, run = _run(course, text)
+    (media,) = run.record.blocks[0].figures
+    assert media["path"].endswith("block01-anim.gif")
+    assert (course.records / media["path"]).read_bytes().startswith(b"GIF8")

@@ -17,6 +17,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from dlcourse._site.bench_page import BENCH_MARKER, bench_markdown
 from dlcourse._site.notebooks import page_to_notebook
 from dlcourse._site.pages import Page, PageError, SnippetExpander, parse_page
 from dlcourse._site.paths import Layout
@@ -169,8 +170,12 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     name = page.file.src_uri
     parsed, record = _read(state, Path(page.file.abs_src_path), name)
     lines = parsed.expanded_lines
+    if BENCH_MARKER in lines:
+        generated = bench_markdown(state.layout.docs / "_bench", posixpath.dirname(name))
+        k = lines.index(BENCH_MARKER)
+        lines = [*lines[:k], *generated, *lines[k + 1 :]]
     if not parsed.blocks:
-        return parsed.expanded
+        return "\n".join(lines)
     where = f"docs/{name}"
     key = page_key(parsed, state.layout, device_type="cpu")
     problem = None
@@ -180,9 +185,12 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
         problem = f"{where}: its execution record is stale (the code or the library changed)"
     if problem:
         advice = f"run `nox -s execute -- {name}` (or `nox -s tests`) and rebuild"
-        if not state.allow_stale or record is None:
+        if not state.allow_stale:
             raise PluginError(f"{problem}; {advice}")
-        log.warning("%s; %s", problem, advice)
+        log.info("%s; %s", problem, advice)  # strict builds never get here
+        if record is None:  # preview only: the page without outputs, under a banner
+            banner = ['!!! danger "Not executed yet"', "", f"    {problem}. {advice}.", ""]
+            return "\n".join(banner + lines)
     page_dir = posixpath.dirname(name)
     records_rel = posixpath.relpath(
         state.layout.records.relative_to(state.layout.docs).as_posix(), "."

@@ -63,12 +63,13 @@ def page_to_notebook(page: Page, record: PageRecord | None, figure_root: Path) -
             if result.stdout:
                 cell.outputs.append(new_output("stream", name="stdout", text=result.stdout))
             for fig in result.figures:
-                png = (figure_root / fig["path"]).read_bytes()
+                data = (figure_root / fig["path"]).read_bytes()
+                mime = "image/gif" if fig["path"].endswith(".gif") else "image/png"
                 cell.outputs.append(
                     new_output(
                         "display_data",
                         data={
-                            "image/png": base64.b64encode(png).decode(),
+                            mime: base64.b64encode(data).decode(),
                             "text/plain": fig["alt"],
                         },
                     )

@@ -49,6 +49,9 @@ KEYED_PACKAGES = ("torch", "torchvision", "gymnasium", "numpy", "matplotlib")
 
 _FIG_DPI = 100
 
+MEDIA_SUFFIXES = frozenset({".gif"})
+"""Files a block writes into its working folder that the page shows (animations)."""
+
 
 @dataclass
 class BlockResult:
@@ -323,6 +326,7 @@ def run_page(
     seed_logger.addHandler(seed_log)
     seed_logger.setLevel(logging.INFO)
     workdir = tempfile.mkdtemp(prefix="dlcourse-page-")
+    published: set[str] = set()
     sys.argv = [page.name]
     os.chdir(workdir)
     try:
@@ -369,6 +373,13 @@ def run_page(
                     f"shown on the page.\n--- shown on the page\n{block.expected_output}"
                     f"--- printed\n{result.stdout}"
                 )
+            for name in sorted(set(os.listdir(workdir)) - published):
+                if Path(name).suffix.lower() in MEDIA_SUFFIXES:
+                    published.add(name)
+                    target = f"block{block.index + 1:02d}-{name}"
+                    shutil.copy(Path(workdir) / name, figure_dir / target)
+                    alt = f"{name}, written by the code above"
+                    result.figures.append({"path": f"{figure_prefix}/{target}", "alt": alt})
             for n, num in enumerate(plt.get_fignums()):
                 fig = plt.figure(num)
                 name = f"block{block.index + 1:02d}-{n + 1}.png"

@@ -1,0 +1,175 @@
+"""``python -m dlcourse.bench [--quick] [--only NAME ...] [--out DIR]``: run every benchmark.
+
+Writes ``DIR/results-<device>.json`` (machine information, every benchmark's rows and the
+ratios derived from them) and one scaling plot per benchmark that has a size axis. The
+Performance page is generated from these files; nothing on it is typed by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+SUITES: tuple[tuple[str, str, str], ...] = (
+    ("value-iteration", "dlcourse.bench.dp", "run"),
+    ("lcs", "dlcourse.bench.dp", "run_lcs"),
+    ("dqn-cartpole", "dlcourse.bench.dqn", "run"),
+    ("gan-throughput", "dlcourse.bench.gan", "run"),
+)
+"""(name, module, function) of every benchmark, in the order the page shows them."""
+
+SIZE_KEYS = ("states", "length", "size", "n")
+
+
+def machine_info() -> dict[str, Any]:
+    import torch
+
+    from dlcourse._site.runner import _cpu_model
+    from dlcourse.runtime import device
+
+    dev = device()
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count() or 1,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "device": str(dev),
+        "gpu": torch.cuda.get_device_name(dev) if dev.type == "cuda" else None,
+    }
+
+
+def _median(values: Any) -> float | None:
+    if isinstance(values, list) and values and all(isinstance(v, int | float) for v in values):
+        return float(statistics.median(values))
+    if isinstance(values, int | float):
+        return float(values)
+    return None
+
+
+def _size_key(rows: list[dict[str, Any]]) -> str | None:
+    return next((k for k in SIZE_KEYS if rows and all(k in r for r in rows)), None)
+
+
+def ratios(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Peer over ours for every size where both ran: median seconds, or throughput inverted."""
+    rows = result.get("rows", [])
+    key = _size_key(rows)
+    impls = sorted({r.get("impl") for r in rows if r.get("impl")})
+    ours = "dlcourse"
+    out: list[dict[str, Any]] = []
+    metric = next(
+        (
+            m
+            for m in ("seconds", "images_per_second", "train_seconds", "seconds_to_solve")
+            if any(m in r for r in rows)
+        ),
+        None,
+    )
+    if metric is None or ours not in impls:
+        return out
+    faster_is_higher = metric == "images_per_second"
+    groups: dict[Any, dict[str, list[float]]] = {}
+    for r in rows:
+        value = _median(r.get(metric))
+        if value is None or r.get(metric) is None:
+            continue
+        groups.setdefault(r.get(key) if key else None, {}).setdefault(r["impl"], []).append(value)
+    for size, by_impl in groups.items():
+        if ours not in by_impl:
+            continue
+        mine = statistics.median(by_impl[ours])
+        for peer, values in by_impl.items():
+            if peer == ours or mine == 0:
+                continue
+            theirs = statistics.median(values)
+            speedup = mine / theirs if faster_is_higher else theirs / mine
+            out.append(
+                {"size": size, "size_key": key, "peer": peer, "metric": metric, "speedup": speedup}
+            )
+    return out
+
+
+def scaling_plot(result: dict[str, Any], path: Path) -> str | None:
+    """Log-log plot of median seconds against size, one line per implementation."""
+    rows = result.get("rows", [])
+    key = _size_key(rows)
+    if key is None or not any("seconds" in r for r in rows):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for impl in sorted({r["impl"] for r in rows}):
+        points = sorted(
+            (r[key], _median(r["seconds"]))
+            for r in rows
+            if r["impl"] == impl and _median(r.get("seconds")) is not None
+        )
+        if points:
+            ax.plot(*zip(*points, strict=True), marker="o", label=impl)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(key)
+    ax.set_ylabel("median seconds")
+    ax.set_title(result.get("title", result["name"]))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return path.name
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dlcourse.bench")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    parser.add_argument("--only", nargs="*", default=None, help="benchmark names to run")
+    parser.add_argument("--out", default="docs/_bench", help="output folder")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    info = machine_info()
+    device = info["device"].split(":")[0]
+    report: dict[str, Any] = {"machine": info, "quick": args.quick, "benchmarks": []}
+    status = 0
+    for name, module, function in SUITES:
+        if args.only is not None and name not in args.only:
+            continue
+        print(f"[bench] {name} ...", flush=True)
+        start = time.perf_counter()
+        try:
+            result = getattr(importlib.import_module(module), function)(quick=args.quick)
+        except Exception as exc:  # one broken benchmark must not hide the others
+            traceback.print_exc()
+            report["benchmarks"].append({"name": name, "error": f"{type(exc).__name__}: {exc}"})
+            status = 1
+            continue
+        result.setdefault("name", name)
+        result["ratios"] = ratios(result)
+        plot = scaling_plot(result, out / f"{name}-{device}.png")
+        if plot:
+            result["plot"] = plot
+        result["wall_seconds"] = round(time.perf_counter() - start, 1)
+        report["benchmarks"].append(result)
+        print(f"[bench] {name} done in {result['wall_seconds']} s", flush=True)
+    target = out / f"results-{device}.json"
+    target.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    print(f"[bench] wrote {target}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

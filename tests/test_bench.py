@@ -1,0 +1,78 @@
+"""The benchmark runner's arithmetic and the Performance page it feeds (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dlcourse._site.bench_page import bench_markdown
+from dlcourse.bench import summary, timeit
+from dlcourse.bench.__main__ import ratios, scaling_plot
+
+RESULT = {
+    "name": "toy",
+    "title": "A toy benchmark",
+    "rows": [
+        {"states": 100, "impl": "dlcourse", "seconds": [0.010, 0.012, 0.011]},
+        {"states": 100, "impl": "peer", "seconds": [1.0, 1.2, 1.1]},
+        {"states": 1000, "impl": "dlcourse", "seconds": [0.1, 0.1, 0.1]},
+    ],
+}
+
+
+def test_ratio_is_peer_median_over_ours_where_both_ran() -> None:
+    (r,) = ratios(RESULT)
+    assert r["size"] == 100 and r["peer"] == "peer"
+    assert r["speedup"] == pytest.approx(1.1 / 0.011)
+
+
+def test_throughput_ratio_is_ours_over_peer() -> None:
+    result = {
+        "rows": [
+            {"impl": "dlcourse", "images_per_second": [300.0, 310.0, 320.0]},
+            {"impl": "original loop", "images_per_second": [100.0, 100.0, 100.0]},
+        ]
+    }
+    (r,) = ratios(result)
+    assert r["speedup"] == pytest.approx(3.1)
+
+
+def test_scaling_plot_and_page(tmp_path: Path) -> None:
+    result = dict(RESULT, ratios=ratios(RESULT))
+    result["plot"] = scaling_plot(result, tmp_path / "toy-cpu.png")
+    assert (tmp_path / "toy-cpu.png").read_bytes().startswith(b"\x89PNG")
+    report = {
+        "machine": {
+            "date": "d",
+            "cpu": "c",
+            "cores": 2,
+            "torch_threads": 2,
+            "python": "3.11",
+            "torch": "t",
+            "device": "cpu",
+            "gpu": None,
+        },
+        "quick": False,
+        "benchmarks": [result, {"name": "broken", "error": "RuntimeError: x"}],
+    }
+    (tmp_path / "results-cpu.json").write_text(json.dumps(report))
+    text = "\n".join(bench_markdown(tmp_path, ""))
+    assert "### A toy benchmark" in text and "**100x**" in text
+    assert "0.01 / 0.011 (n=3)" in text
+    assert "![A toy benchmark" in text and "_bench/toy-cpu.png" in text
+    assert "This benchmark failed: RuntimeError: x" in text
+
+
+def test_no_results_says_how_to_get_them(tmp_path: Path) -> None:
+    assert "nox -s bench" in "\n".join(bench_markdown(tmp_path, ""))
+
+
+def test_timeit_and_summary() -> None:
+    calls = []
+    times = timeit(lambda: calls.append(1), repeats=3, warmup=2)
+    assert len(times) == 3 and len(calls) == 5
+    assert summary([3.0, 1.0, 2.0]) == {"min": 1.0, "median": 2.0}
+    with pytest.raises(ValueError, match="repeats >= 1"):
+        timeit(lambda: None, repeats=0)
