@@ -1,8 +1,8 @@
-"""MkDocs hook: execution records, reproducibility stamps, notebooks and self-hosted KaTeX.
+"""MkDocs plugin: execution records, reproducibility stamps, notebooks and self-hosted KaTeX.
 
 For every page with python blocks, the page's record (written by the tests or by
 ``nox -s execute``) must exist and match the page's current code; the build fails otherwise,
-so the site can only show output that the code really produced. After each block the hook
+so the site can only show output that the code really produced. After each block the plugin
 inserts what it printed and the figures it drew; at the top, a stamp and a notebook link.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from dlcourse._site.bench_page import BENCH_MARKER, bench_markdown
@@ -23,7 +24,7 @@ from dlcourse._site.pages import Page, PageError, SnippetExpander, parse_page
 from dlcourse._site.paths import Layout
 from dlcourse._site.runner import PageRecord, load_record, page_key
 
-log = logging.getLogger("mkdocs.hooks.dlcourse")
+log = logging.getLogger("mkdocs.plugins.dlcourse")
 
 ALLOW_STALE_ENV = "DLCOURSE_ALLOW_STALE"
 """Set by ``nox -s serve``: a stale record gives a warning banner instead of a failed build."""
@@ -32,7 +33,7 @@ KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js")
 
 
 class _State:
-    """What the hook learns in ``on_config`` and uses for every page of one build."""
+    """What the plugin learns in ``on_config`` and uses for every page of one build."""
 
     def __init__(self, config: Any) -> None:
         self.layout = Layout(Path(config["config_file_path"]).resolve().parent)
@@ -42,21 +43,33 @@ class _State:
         self.pages: dict[str, tuple[Page, PageRecord | None]] = {}
 
 
-_state: _State | None = None
+class CoursePlugin(BasePlugin):
+    """Registered as the ``dlcourse`` plugin (entry point in pyproject.toml)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: _State | None = None
+
+    def _current(self) -> _State:
+        if self.state is None:
+            raise PluginError("the dlcourse plugin was used before on_config")
+        return self.state
+
+    def on_config(self, config: Any) -> Any:
+        self.state = _State(config)
+        return _check_katex(self.state, config)
+
+    def on_files(self, files: Files, config: Any) -> Files:
+        return _on_files(self._current(), files, config)
+
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
+        return _on_page_markdown(self._current(), page)
 
 
-def _current() -> _State:
-    if _state is None:
-        raise PluginError("dlcourse hook used before on_config")
-    return _state
-
-
-def on_config(config: Any) -> Any:
-    global _state  # MkDocs hooks are module functions; one build's state lives here.
-    _state = _State(config)
-    if not all((_state.katex / f).is_file() for f in KATEX_FILES):
+def _check_katex(state: _State, config: Any) -> Any:
+    if not all((state.katex / f).is_file() for f in KATEX_FILES):
         raise PluginError(
-            f"KaTeX is missing from {_state.katex}. The site serves its own math renderer: "
+            f"KaTeX is missing from {state.katex}. The site serves its own math renderer: "
             "run `nox -s docs` (it runs `npm ci` into .cache/npm), or "
             "`npm ci --prefix .cache/npm` after copying src/dlcourse/_site/npm/package*.json there."
         )
@@ -76,8 +89,7 @@ def _read(state: _State, page_file: Path, name: str) -> tuple[Page, PageRecord |
     return state.pages[name]
 
 
-def on_files(files: Files, config: Any) -> Files:
-    state = _current()
+def _on_files(state: _State, files: Files, config: Any) -> Files:
     dist = state.katex
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         rel = path.relative_to(dist).as_posix()
@@ -165,8 +177,7 @@ def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
     ]
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    state = _current()
+def _on_page_markdown(state: _State, page: Any) -> str:
     name = page.file.src_uri
     parsed, record = _read(state, Path(page.file.abs_src_path), name)
     lines = parsed.expanded_lines
