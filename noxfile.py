@@ -84,12 +84,17 @@ def _data_env() -> dict[str, str]:
     return {"DLCOURSE_DATA": str(shared)}
 
 
+THREADS = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}
+"""Float results depend on the thread count, so records and tests use the same one; passive
+waiting keeps OpenMP threads from spinning when the two cores are shared."""
+
+
 def _run(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
     session.run(
         str(PY),
         *args,
         external=True,
-        env={"NO_MKDOCS_2_WARNING": "1", **_data_env(), **(env or {})},
+        env={"NO_MKDOCS_2_WARNING": "1", **THREADS, **_data_env(), **(env or {})},
     )
 
 

@@ -25,6 +25,8 @@ from dlcourse.dp import (
     lcs,
     lcs_length_wavefront,
     lcs_per_cell_tensor,
+    lcs_table,
+    lcs_traceback,
     lcs_wavefront,
 )
 
@@ -160,6 +162,17 @@ def test_lcs_on_other_sequences_returns_tuples() -> None:
     assert lcs(words_a, words_b) == LCSResult(3, ("cat", "on", "mat"))
     assert lcs("abc", list("xaybc")).subsequence == ("a", "b", "c")  # str with list: a tuple
     assert lcs(range(10), range(0, 10, 3)) == LCSResult(4, (0, 3, 6, 9))
+
+
+@settings(max_examples=80, deadline=None)
+@given(a=st.text(alphabet="abc", max_size=7), b=st.text(alphabet="abc", max_size=7))
+def test_lcs_table_holds_every_prefix_length(a: str, b: str) -> None:
+    L = lcs_table(a, b)
+    assert len(L) == len(a) + 1 and all(len(row) == len(b) + 1 for row in L)
+    for i in range(len(a) + 1):
+        for j in range(len(b) + 1):
+            assert L[i][j] == brute_force_lcs_length(a[:i], b[:j])
+    assert "".join(lcs_traceback(a, b, L)) == lcs(a, b).subsequence
 
 
 def test_lcs_result_unpacks() -> None:

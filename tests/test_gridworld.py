@@ -189,6 +189,7 @@ def test_plots_return_labelled_figures():
     from dlcourse.plots.grid import (
         moving_average,
         plot_frame,
+        plot_grid,
         plot_learning_curve,
         plot_policy,
         plot_values,
@@ -205,8 +206,14 @@ def test_plots_return_labelled_figures():
         plot_policy(actions, 3, 4, walls=walls, goal=goal, start=0),
         plot_policy(uniform, 3, 4, walls=walls, terminal=env.to_mdp(0.9).terminal.cpu()),
         plot_values(torch.linspace(0, 1, 12), 3, 4, walls=walls, goal=goal),
+        plot_values(torch.linspace(0, 1, 12), 3, 4, vmin=0.0, vmax=2.0),
+        plot_grid(3, 4, walls=walls, goal=goal, start=0),
         plot_frame(env.render()),
     ]
+    assert figures[4].axes[0].images[0].get_clim() == (0.0, 2.0)
+    labels = [t.get_text() for t in figures[5].axes[0].texts]
+    assert [str(s) for s in range(12)] == [t for t in labels if t.isdigit()]
+    assert {"S", "G"} <= set(labels)
     _, ax = plt.subplots()
     assert plot_values(np.zeros((3, 4)), 3, 4, ax=ax) is ax.figure
     for fig in figures:

@@ -209,3 +209,17 @@ def test_bad_configs(config, match):
     train = train_q_table if isinstance(config, QLearningConfig) else train_q_network
     with pytest.raises(ValueError, match=match):
         train(config)
+
+
+def test_q_network_on_the_cpu_does_not_depend_on_the_thread_count():
+    threads = torch.get_num_threads()
+    config = QNetworkConfig(seed=0, episodes=20, device="cpu")
+    try:
+        runs = []
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            runs.append(train_q_network(config).q)
+            assert torch.get_num_threads() == n  # restored after the run
+    finally:
+        torch.set_num_threads(threads)
+    assert torch.equal(runs[0], runs[1])

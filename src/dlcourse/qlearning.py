@@ -6,6 +6,8 @@ Both agents act epsilon-greedily and learn from the temporal-difference target
 
 with ``r`` alone as the target when ``s'`` is terminal (there is no future after the goal).
 A truncated episode (out of steps) did not reach a terminal state, so it *does* bootstrap.
+The update of each agent is one small function, :func:`q_update` for the table and
+:func:`td_loss` for the network; the Markov Decision Processes chapter shows both.
 
 Two configuration switches reproduce the pitfalls the course shows with real runs:
 
@@ -14,13 +16,15 @@ Two configuration switches reproduce the pitfalls the course shows with real run
 - ``bootstrap_terminal=True`` adds ``gamma max_a' Q(goal, a')`` to the target at the goal. The
   goal's Q-values are never trained, so whatever they happen to be leaks into every value: with
   the Q-network, ``Q(start, best)`` ends well above the true ``gamma^5 = 0.59`` (1.6 to 2.3
-  for seeds 0 to 9 with the defaults); with the table it shows once the table starts away from
-  zero: ``q_init=1`` gives ``gamma^5 (1 + gamma) = 1.12``.
+  for seeds 0 to 9 with the defaults, measured on the CPU); with the table it shows once the
+  table starts away from zero: ``q_init=1`` gives ``gamma^5 (1 + gamma) = 1.12``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,6 +46,8 @@ __all__ = [
     "greedy_path_length",
     "greedy_policy",
     "linear_epsilon",
+    "q_update",
+    "td_loss",
     "train_q_network",
     "train_q_table",
 ]
@@ -193,6 +199,31 @@ def epsilon_greedy(
     return candidates[int(rng.integers(len(candidates)))]
 
 
+# --8<-- [start:update]
+def q_update(
+    q: torch.Tensor,
+    s: int,
+    a: int,
+    r: float,
+    s_next: int,
+    terminated: bool,
+    alpha: float,
+    gamma: float,
+) -> float:
+    """One Q-learning update of the table ``q[S, A]``, in place; returns the TD error."""
+    # no future after a terminal state: nothing to bootstrap from
+    future = 0.0 if terminated else q[s_next].max().item()
+    # target = r + gamma max_a' Q(s', a')
+    target = r + gamma * future
+    td_error = target - q[s, a].item()
+    # Q(s,a) <- Q(s,a) + alpha [r + gamma max_a' Q(s',a') - Q(s,a)]
+    q[s, a] += alpha * td_error
+    return td_error
+
+
+# --8<-- [end:update]
+
+
 def _make_env(env: gym.Env | None) -> gym.Env:
     return GridWorld() if env is None else env
 
@@ -230,13 +261,9 @@ def train_q_table(config: QLearningConfig, env: gym.Env | None = None) -> QLearn
             s2, r, terminated, truncated, _ = env.step(a)
             truncated = truncated or t + 1 == config.max_steps
             total += r
-            if terminated and not config.bootstrap_terminal:
-                target = r  # no future after a terminal state
-            else:
-                # target = r + gamma max_a' Q(s', a')
-                target = r + config.gamma * q[s2].max().item()
-            # Q(s,a) <- Q(s,a) + alpha [r + gamma max_a' Q(s',a') - Q(s,a)]
-            q[s, a] += config.alpha * (target - q[s, a])
+            # the pitfall demo (bootstrap_terminal) bootstraps from the goal like any state
+            done = terminated and not config.bootstrap_terminal
+            q_update(q, s, a, r, s2, done, config.alpha, config.gamma)
             s = s2
             if terminated or truncated:
                 break
@@ -268,6 +295,34 @@ class QNetwork(nn.Module):
         return self.net(x)
 
 
+# --8<-- [start:td_loss]
+def td_loss(
+    net: torch.nn.Module,
+    states: torch.Tensor,
+    actions: torch.Tensor,
+    rewards: torch.Tensor,
+    next_states: torch.Tensor,
+    dones: torch.Tensor,
+    gamma: float,
+) -> torch.Tensor:
+    """Mean squared TD error of a batch of transitions (``dones`` is 1.0 where s' is terminal).
+
+    The target is computed without gradient: the loss moves ``Q(s, a)`` towards the target,
+    never the target towards ``Q(s, a)``.
+    """
+    with torch.no_grad():
+        # y = r + gamma (1 - done) max_a' Q(s', a')
+        next_max = net(next_states).max(dim=1).values
+        target = rewards + gamma * (1.0 - dones) * next_max
+    # Q(s, a) of the actions taken
+    q_sa = net(states).gather(1, actions[:, None]).squeeze(1)
+    # L = mean over the batch of (y - Q(s, a))^2
+    return torch.nn.functional.mse_loss(q_sa, target)
+
+
+# --8<-- [end:td_loss]
+
+
 def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLearningResult:
     """Q-learning with a :class:`QNetwork`; ``env`` defaults to ``GridWorld()``.
 
@@ -280,12 +335,35 @@ def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLear
     about the same here (per-step overhead dominates), and it is the first ingredient of the
     next chapter's DQN.
     There is no target network; the next chapter (DQN) adds one.
+
+    On the CPU the run uses one thread (PyTorch's setting is restored afterwards): a network
+    this small gains nothing from more, and the result is then the same on every machine,
+    whereas the summation order of multi-threaded kernels, and so the last bits of every
+    update, depends on the number of threads.
     """
     _validate(config)
-    t0 = time.perf_counter()
-    env = _make_env(env)
-    S, A = env.observation_space.n, env.action_space.n
     dev = runtime.device() if config.device is None else torch.device(config.device)
+    with _one_thread_on_cpu(dev):
+        return _train_q_network(config, _make_env(env), dev)
+
+
+@contextlib.contextmanager
+def _one_thread_on_cpu(dev: torch.device) -> Iterator[None]:
+    """Run the body with ``torch.set_num_threads(1)`` when ``dev`` is the CPU."""
+    if dev.type != "cpu":
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) -> QLearningResult:
+    t0 = time.perf_counter()
+    S, A = env.observation_space.n, env.action_space.n
     rng = np.random.default_rng(config.seed)
     env.action_space.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -326,12 +404,8 @@ def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLear
 
             idx = torch.randint(size, (min(config.batch_size, size),), generator=batch_gen)
             idx = idx.to(dev)
-            with torch.no_grad():
-                # y = r + gamma (1 - done) max_a' Q(s', a')
-                next_max = net(next_states[idx]).max(dim=1).values
-                target = rewards[idx] + config.gamma * (1.0 - dones[idx]) * next_max
-            q_sa = net(states[idx]).gather(1, actions[idx, None]).squeeze(1)
-            loss = F.mse_loss(q_sa, target)
+            batch = states[idx], actions[idx], rewards[idx], next_states[idx], dones[idx]
+            loss = td_loss(net, *batch, config.gamma)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -166,6 +166,16 @@ def main(argv: list[str] | None = None) -> int:
         report["benchmarks"].append(result)
         print(f"[bench] {name} done in {result['wall_seconds']} s", flush=True)
     target = out / f"results-{device}.json"
+    if args.only is not None and target.is_file():  # keep the benchmarks not rerun this time
+        previous = json.loads(target.read_text())
+        if previous.get("quick") == args.quick:
+            rerun = {b["name"] for b in report["benchmarks"]}
+            kept = [b for b in previous["benchmarks"] if b["name"] not in rerun]
+            order = [name for name, _, _ in SUITES]
+            report["benchmarks"] = sorted(
+                kept + report["benchmarks"],
+                key=lambda b: order.index(b["name"]) if b["name"] in order else len(order),
+            )
     target.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     print(f"[bench] wrote {target}")
     return status

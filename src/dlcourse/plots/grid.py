@@ -19,7 +19,14 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-__all__ = ["moving_average", "plot_frame", "plot_learning_curve", "plot_policy", "plot_values"]
+__all__ = [
+    "moving_average",
+    "plot_frame",
+    "plot_grid",
+    "plot_learning_curve",
+    "plot_policy",
+    "plot_values",
+]
 
 # (dx, dy) on the page for each action; rows grow downwards because the y axis is inverted
 _ARROW = {0: (0.0, -1.0), 1: (0.0, 1.0), 2: (-1.0, 0.0), 3: (1.0, 0.0)}
@@ -223,11 +230,15 @@ def plot_values(
     ax: Axes | None = None,
     fmt: str = "{:.2f}",
     cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
     title: str | None = None,
 ) -> Figure:
     """State values ``[S]`` (or ``[height, width]``) as a heatmap with each value written in.
 
-    Walls are drawn dark and left blank; the goal gets a "G" under its value.
+    Walls are drawn dark and left blank; the goal gets a "G" under its value. ``vmin`` and
+    ``vmax`` fix the colour scale (default: the range of the values), so that two heatmaps
+    drawn with the same limits can be compared by colour.
     """
     v = _np(values).astype(float).reshape(-1)
     if v.size != height * width:
@@ -240,9 +251,9 @@ def plot_values(
     fig, ax = _new_ax(ax, height, width)
     colormap = plt.get_cmap(cmap).with_extremes(bad=_WALL)
     shown = np.ma.masked_invalid(grid)
-    im = ax.imshow(shown, cmap=colormap, interpolation="nearest")
+    im = ax.imshow(shown, cmap=colormap, interpolation="nearest", vmin=vmin, vmax=vmax)
     _grid_lines(ax, height, width)
-    lo, hi = (np.nanmin(grid), np.nanmax(grid)) if np.isfinite(grid).any() else (0.0, 1.0)
+    lo, hi = im.get_clim()
     mid = (lo + hi) / 2
     for s in range(height * width):
         if s in wall_set:
@@ -255,6 +266,39 @@ def plot_values(
     if title:
         ax.set_title(title)
     fig.set_label(f"State values as a heatmap on a {height}x{width} grid")
+    return fig
+
+
+def plot_grid(
+    height: int,
+    width: int,
+    *,
+    walls: Iterable[int | Sequence[int]] | None = None,
+    goal: int | Sequence[int] | None = None,
+    start: int | Sequence[int] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The board with every state's number ``row * width + col``, the start "S" and goal "G".
+
+    Walls are drawn dark and keep their numbers (in grey), as in
+    :class:`~dlcourse.gridworld.GridWorld`.
+    """
+    wall_set = _states(walls, width)
+    goal_s = None if goal is None else _state(goal, width)
+    start_s = None if start is None else _state(start, width)
+    fig, ax = _new_ax(ax, height, width)
+    _draw_board(ax, height, width, wall_set, goal_s, start_s)
+    for s in range(height * width):
+        r, c = divmod(s, width)
+        mark = {start_s: "S", goal_s: "G"}.get(s, "")
+        color = "#9e9e9e" if s in wall_set else ("white" if s == goal_s else "#263238")
+        ax.text(c, r - 0.12, str(s), ha="center", va="center", color=color, fontsize="large")
+        if mark:
+            ax.text(c, r + 0.25, mark, ha="center", va="center", color=color, fontweight="bold")
+    if title:
+        ax.set_title(title)
+    fig.set_label(f"A {height}x{width} grid with its states numbered 0 to {height * width - 1}")
     return fig
 
 

@@ -1,0 +1,11 @@
+"""The LCS table of a classic pair, its traceback, and dlcourse.dp.lcs."""
+
+from dlcourse.dp import lcs, lcs_table, lcs_traceback
+from dlcourse.plots.dp import plot_lcs_table
+
+a, b = "ABCBDAB", "BDCABA"
+L = lcs_table(a, b)
+print("length:", L[len(a)][len(b)])
+print("one LCS:", "".join(lcs_traceback(a, b, L)))
+print(lcs(a, b))  # the checked entry point: same rule, same answer
+fig = plot_lcs_table(a, b, L)

@@ -1,0 +1,205 @@
+"""dlcourse.dqn: buffer, targets, config validation, checkpoints, autoreset, and real learning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from dlcourse.dqn import (
+    Batch,
+    DQNConfig,
+    QNetwork,
+    ReplayBuffer,
+    dqn_loss,
+    evaluate,
+    load_checkpoint,
+    main,
+    td_target,
+    train,
+)
+
+SHORT = {"total_steps": 800, "learning_starts": 300, "eval_interval": 0, "hidden_sizes": (16,)}
+
+
+def _add(buf: ReplayBuffer, values: list[float]) -> None:
+    k = len(values)
+    v = np.asarray(values, dtype=np.float32)
+    buf.add(np.stack([v, v], axis=1), np.zeros(k, np.int64), v, np.stack([v, v], axis=1), v * 0)
+
+
+def test_buffer_is_a_ring_that_overwrites_the_oldest() -> None:
+    buf = ReplayBuffer(5, obs_dim=2)
+    storage = buf.obs.data_ptr()
+    for x in range(7):  # one at a time, wrapping once
+        _add(buf, [float(x)])
+    assert len(buf) == 5 and buf.pos == 2
+    assert buf.rewards.tolist() == [5.0, 6.0, 2.0, 3.0, 4.0]
+    _add(buf, [7.0, 8.0, 9.0, 10.0])  # a batch that wraps around the end
+    assert buf.pos == 1 and len(buf) == 5
+    assert buf.rewards.tolist() == [10.0, 6.0, 7.0, 8.0, 9.0]
+    _add(buf, [float(x) for x in range(20, 32)])  # more than the capacity: the last 5 stay
+    assert sorted(buf.rewards.tolist()) == [27.0, 28.0, 29.0, 30.0, 31.0]
+    assert buf.obs.data_ptr() == storage  # never reallocated
+
+
+def test_buffer_samples_uniformly_from_filled_rows_only() -> None:
+    buf = ReplayBuffer(100, obs_dim=2)
+    _add(buf, [1.0, 2.0, 3.0])
+    batch = buf.sample(3000, np.random.default_rng(0))
+    assert isinstance(batch, Batch) and batch.obs.shape == (3000, 2)
+    counts = np.bincount(batch.rewards.numpy().astype(int), minlength=4)[1:]
+    assert counts.min() > 900 and set(batch.rewards.tolist()) == {1.0, 2.0, 3.0}
+    with pytest.raises(ValueError, match="empty"):
+        ReplayBuffer(4, 2).sample(1, np.random.default_rng(0))
+
+
+class _Fixed(nn.Module):
+    """A 'network' that returns fixed Q-values for every observation."""
+
+    def __init__(self, values: list[float]) -> None:
+        super().__init__()
+        self.values = torch.tensor(values)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.values.expand(obs.shape[0], -1)
+
+
+def _batch(terminated: list[float]) -> Batch:
+    n = len(terminated)
+    return Batch(
+        obs=torch.zeros(n, 4),
+        actions=torch.zeros(n, dtype=torch.int64),
+        rewards=torch.ones(n),
+        next_obs=torch.zeros(n, 4),
+        terminated=torch.tensor(terminated),
+    )
+
+
+def test_target_bootstraps_unless_terminated() -> None:
+    # a truncated transition is stored with terminated=0: it bootstraps like any other
+    batch = _batch([1.0, 0.0])
+    y = td_target(batch, _Fixed([3.0, 5.0]), _Fixed([2.0, 4.0]), 0.5, double_dqn=False)
+    assert y.tolist() == [1.0, 1.0 + 0.5 * 4.0]
+
+
+def test_double_dqn_values_the_online_choice_with_the_target_network() -> None:
+    online, target = _Fixed([1.0, 0.0]), _Fixed([2.0, 4.0])  # online prefers action 0
+    batch = _batch([0.0])
+    assert td_target(batch, online, target, 1.0, double_dqn=False).item() == 5.0  # 1 + max 4
+    assert td_target(batch, online, target, 1.0, double_dqn=True).item() == 3.0  # 1 + Q_t(s',0)
+
+
+def test_target_carries_no_gradient_and_loss_is_huber() -> None:
+    torch.manual_seed(0)
+    net = QNetwork(4, 2, (8,))
+    batch = _batch([0.0, 1.0])
+    assert not td_target(batch, net, net, 0.9, True).requires_grad
+    loss = dqn_loss(batch, net, net, 0.9, True)
+    loss.backward()
+    assert all(p.grad is not None for p in net.parameters())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"batch_size": 128, "buffer_size": 64}, "must not exceed buffer_size"),
+        ({"epsilon_end": 1.5}, r"epsilon_end must be in \[0, 1\]"),
+        ({"epsilon_start": -0.1}, r"epsilon_start must be in \[0, 1\]"),
+        ({"env_id": "CartPol-v1"}, "unknown environment id 'CartPol-v1'"),
+        ({"env_id": "Pendulum-v1"}, "needs a Discrete action space"),
+        ({"gamma": 1.2}, "gamma"),
+        ({"tau": 0.0}, "tau"),
+        ({"hidden_sizes": ()}, "hidden_sizes"),
+    ],
+)
+def test_invalid_configs_fail_at_construction(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DQNConfig(**kwargs)
+
+
+def test_training_is_deterministic_for_a_seed() -> None:
+    a = train(DQNConfig(seed=3, **SHORT))
+    b = train(DQNConfig(seed=3, **SHORT))
+    assert a.episode_returns == b.episode_returns and a.gradient_steps == b.gradient_steps > 0
+    for p, q in zip(a.network.parameters(), b.network.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_checkpoint_round_trip_and_resume(tmp_path: Path) -> None:
+    path = tmp_path / "dqn.pt"
+    first = train(DQNConfig(seed=1, **SHORT), checkpoint=path)
+    # weights_only=True: only tensors and plain containers are unpickled
+    raw = torch.load(path, weights_only=True)
+    ckpt = load_checkpoint(path)
+    assert raw["step"] == ckpt["step"] == first.env_steps
+    net = QNetwork(4, 2, first.config.hidden_sizes)
+    net.load_state_dict(ckpt["q_net"])
+    for p, q in zip(net.parameters(), first.network.parameters(), strict=True):
+        assert torch.equal(p, q.cpu())
+    longer = DQNConfig(seed=1, **dict(SHORT, total_steps=1_200))
+    resumed = train(longer, resume=path)
+    assert resumed.env_steps == 1_200
+    assert resumed.episode_returns[: len(first.episode_returns)] == first.episode_returns
+    assert resumed.gradient_steps > first.gradient_steps
+    with pytest.raises(ValueError, match="hidden_sizes"):
+        train(DQNConfig(seed=1, **dict(SHORT, hidden_sizes=(8,))), resume=path)
+
+
+def test_vector_envs_store_no_autoreset_transitions(tmp_path: Path) -> None:
+    """In gymnasium 1.x's NEXT_STEP autoreset, the step after an episode ends only resets."""
+    path = tmp_path / "vec.pt"
+    config = DQNConfig(
+        seed=0, num_envs=4, total_steps=3_000, learning_starts=10**6, eval_interval=0
+    )
+    result = train(config, checkpoint=path)
+    buf = load_checkpoint(path)["buffer"]
+    n = buf["size"]
+    assert n == result.env_steps  # one stored transition per real environment step
+    # reward 1 per real step: finished episodes account for all but the unfinished ones
+    unfinished = result.env_steps - sum(result.episode_returns)
+    assert 0 <= unfinished <= config.num_envs * 500
+    # consecutive CartPole states differ by little; a reset jumps back to near zero, so a
+    # stored (final observation -> reset observation) pair would show a large jump
+    jump = (buf["next_obs"] - buf["obs"]).abs().amax(dim=1)
+    assert jump.max() < 0.5
+    # every finished episode ended in a terminal or truncated step that is in the buffer
+    assert int(buf["terminated"].sum()) <= len(result.episode_returns)
+    assert int(buf["terminated"].sum()) >= len(result.episode_returns) - config.num_envs
+
+
+def test_evaluate_is_seeded_and_greedy() -> None:
+    torch.manual_seed(0)
+    net = QNetwork(4, 2, (16,))
+    a, b = evaluate(net, episodes=5, seed=7), evaluate(net, episodes=5, seed=7)
+    assert a.shape == (5,) and np.array_equal(a, b)
+
+
+def test_cli_runs_over_the_config(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--seed", "2", "--total-steps", "400", "--learning-starts", "100", "--no-progress"]
+    result = main([*args, "--eval-final", "3", "--hidden-sizes", "16", "16", "--no-double-dqn"])
+    assert result.config.hidden_sizes == (16, 16) and result.config.double_dqn is False
+    assert "greedy mean return over 3 episodes" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 3])
+def test_default_config_solves_cartpole(seed: int) -> None:
+    """The chapter's promise: the defaults solve CartPole-v1 (>= 475 over 100 greedy episodes)."""
+    result = train(DQNConfig(seed=seed))
+    returns = evaluate(result.network, episodes=100)
+    assert result.env_steps <= 50_000
+    assert returns.mean() >= 475, (seed, result.env_steps, result.checks, returns.mean())
+
+
+def test_bench_quick_smoke() -> None:
+    from dlcourse.bench.dqn import run
+
+    result = run(quick=True)
+    assert result["name"] == "dqn-cartpole" and result["rows"]
+    for row in result["rows"]:
+        assert row["impl"] in {"dlcourse", "stable-baselines3"}
+        assert isinstance(row["solved"], bool) and row["env_steps"] > 0
