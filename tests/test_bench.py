@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse._site.bench_page import bench_markdown
+from dlcourse._site.bench_page import bench_figure_markdown, bench_markdown
 from dlcourse.bench import summary, timeit
 from dlcourse.bench.__main__ import ratios, scaling_plot
 
@@ -76,3 +76,15 @@ def test_timeit_and_summary() -> None:
     assert summary([3.0, 1.0, 2.0]) == {"min": 1.0, "median": 2.0}
     with pytest.raises(ValueError, match="repeats >= 1"):
         timeit(lambda: None, repeats=0)
+
+
+def test_chapter_pages_can_show_a_benchmark_figure(tmp_path: Path) -> None:
+    report = {
+        "machine": {"date": "d", "cpu": "c", "cores": 2},
+        "benchmarks": [{"name": "toy", "figures": [{"path": "toy-curves-cpu.png", "alt": "a"}]}],
+    }
+    (tmp_path / "results-cpu.json").write_text(json.dumps(report))
+    text = "\n".join(bench_figure_markdown(tmp_path, "toy", "chapters"))
+    assert "![a](../_bench/toy-curves-cpu.png)" in text and "(../performance.md)" in text
+    with pytest.raises(ValueError, match="nox -s bench"):
+        bench_figure_markdown(tmp_path, "missing", "")

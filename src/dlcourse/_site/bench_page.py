@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 import json
+import posixpath
+import re
 import statistics
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BENCH_MARKER", "bench_markdown"]
+__all__ = ["BENCH_FIGURE", "BENCH_MARKER", "bench_figure_markdown", "bench_markdown"]
 
 BENCH_MARKER = "<!-- bench-results -->"
 """The line of ``docs/performance.md`` that the generated results replace."""
+
+BENCH_FIGURE = re.compile(r"^(?P<indent>\s*)<!-- bench-figure: (?P<name>[\w-]+) -->\s*$")
+"""A line in a chapter page that shows a benchmark's figures (CPU results) in its place."""
+
+
+def bench_figure_markdown(bench_dir: Path, name: str, page_dir: str, indent: str = "") -> list[str]:
+    """The figures of benchmark ``name`` with where and when they were measured."""
+    path = bench_dir / "results-cpu.json"
+    report = json.loads(path.read_text()) if path.is_file() else {"benchmarks": []}
+    result = next((b for b in report["benchmarks"] if b.get("name") == name), None)
+    if result is None or not result.get("figures"):
+        raise ValueError(
+            f"no figures for benchmark {name!r} in {path}; run `nox -s bench` (or "
+            f"`nox -s bench -- --only {name}`) and rebuild"
+        )
+    m = report["machine"]
+    rel = posixpath.relpath("_bench", page_dir or ".")
+    out: list[str] = []
+    for fig in result["figures"]:
+        out += [f"{indent}![{fig['alt']}]({rel}/{fig['path']}){{ loading=lazy }}", ""]
+    out += [
+        f"{indent}*From the benchmark run of {m['date']} on {m['cpu']}, {m['cores']} cores "
+        "(`nox -s bench`); the [Performance]("
+        + posixpath.relpath("performance.md", page_dir or ".")
+        + ") page has its numbers.*",
+        "",
+    ]
+    return out
+
+
+def _shown(column: str, rows: list[dict[str, Any]]) -> bool:
+    """Scalars and repeated timings go in the table; per-episode traces and nested lists don't."""
+    values = [r[column] for r in rows if column in r]
+    lists = [v for v in values if isinstance(v, list)]
+    if not lists:
+        return True
+    timing = "second" in column
+    return timing and all(all(isinstance(x, int | float) for x in v) for v in lists)
 
 
 def _cell(value: Any) -> str:
@@ -27,7 +67,7 @@ def _cell(value: Any) -> str:
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     columns: list[str] = []
     for row in rows:
-        columns += [k for k in row if k not in columns]
+        columns += [k for k in row if k not in columns and _shown(k, rows)]
     header = [
         c.replace("_", " ")
         + (" (min / median)" if any(isinstance(r.get(c), list) for r in rows) else "")
@@ -92,6 +132,9 @@ def bench_markdown(bench_dir: Path, page_dir: str) -> list[str]:
                     "{ loading=lazy }",
                     "",
                 ]
-            if result.get("notes"):
-                out += [f"*{result['notes']}*", ""]
+            for fig in result.get("figures", []):
+                out += [f"![{fig['alt']}]({(rel / fig['path']).as_posix()}){{ loading=lazy }}", ""]
+            notes = result.get("notes")
+            if notes:
+                out += [f"*{n}*" for n in ([notes] if isinstance(notes, str) else notes)] + [""]
     return out

@@ -18,7 +18,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from dlcourse._site.bench_page import BENCH_MARKER, bench_markdown
+from dlcourse._site.bench_page import (
+    BENCH_FIGURE,
+    BENCH_MARKER,
+    bench_figure_markdown,
+    bench_markdown,
+)
 from dlcourse._site.notebooks import page_to_notebook
 from dlcourse._site.pages import Page, PageError, SnippetExpander, parse_page
 from dlcourse._site.paths import Layout
@@ -177,16 +182,28 @@ def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
     ]
 
 
+def _generated_sections(state: _State, name: str, lines: list[str]) -> dict[int, list[str]]:
+    """Lines that stand in for the benchmark markers of a page, by line index."""
+    bench_dir, page_dir = state.layout.docs / "_bench", posixpath.dirname(name)
+    generated: dict[int, list[str]] = {}
+    for i, line in enumerate(lines):
+        if line == BENCH_MARKER:
+            generated[i] = bench_markdown(bench_dir, page_dir)
+        elif m := BENCH_FIGURE.match(line):
+            try:
+                generated[i] = bench_figure_markdown(bench_dir, m["name"], page_dir, m["indent"])
+            except ValueError as exc:
+                raise PluginError(f"docs/{name}: {exc}") from exc
+    return generated
+
+
 def _on_page_markdown(state: _State, page: Any) -> str:
     name = page.file.src_uri
     parsed, record = _read(state, Path(page.file.abs_src_path), name)
     lines = parsed.expanded_lines
-    if BENCH_MARKER in lines:
-        generated = bench_markdown(state.layout.docs / "_bench", posixpath.dirname(name))
-        k = lines.index(BENCH_MARKER)
-        lines = [*lines[:k], *generated, *lines[k + 1 :]]
+    generated = _generated_sections(state, name, lines)
     if not parsed.blocks:
-        return "\n".join(lines)
+        return "\n".join(x for i, line in enumerate(lines) for x in generated.get(i, [line]))
     where = f"docs/{name}"
     key = page_key(parsed, state.layout, device_type="cpu")
     problem = None
@@ -213,7 +230,7 @@ def _on_page_markdown(state: _State, page: Any) -> str:
     out: list[str] = []
     stamped = False
     for i, line in enumerate(lines):
-        out.append(line)
+        out += generated.get(i, [line])
         if not stamped and line.startswith("# "):
             out += _stamp(record, notebook_href)
             if problem:

@@ -133,14 +133,70 @@ def scaling_plot(result: dict[str, Any], path: Path) -> str | None:
     return path.name
 
 
+def training_curves(result: dict[str, Any], path: Path) -> dict[str, str] | None:
+    """For DQN rows that carry per-episode returns: every seed's curve, mean and band."""
+    rows = [
+        r for r in result.get("rows", []) if "episode_returns" in r and "episode_end_steps" in r
+    ]
+    ours = [r for r in rows if r.get("impl") == "dlcourse"]
+    if not ours:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from dlcourse.plots.dqn import plot_training_curves
+
+    fig = plot_training_curves(
+        [(r["episode_end_steps"], r["episode_returns"]) for r in ours],
+        threshold=float(result.get("solved_threshold", 475.0)),
+        labels=[f"seed {r['seed']}" for r in ours],
+    )
+    fig.axes[0].set_title(f"dlcourse DQN, default config, {len(ours)} seeds")
+    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    alt = (
+        f"Training returns of the default DQN config on CartPole-v1 for {len(ours)} seeds, "
+        "with their mean, min-max band and the 475 line"
+    )
+    return {"path": path.name, "alt": alt}
+
+
+def add_figures(result: dict[str, Any], out: Path, device: str) -> None:
+    """The scaling plot and training curves of one benchmark, written next to its results."""
+    plot = scaling_plot(result, out / f"{result['name']}-{device}.png")
+    if plot:
+        result["plot"] = plot
+    curves = training_curves(result, out / f"{result['name']}-curves-{device}.png")
+    if curves:
+        result["figures"] = [curves]
+
+
+def replot(out: Path) -> int:
+    """Redraw every figure from the results files already in ``out`` (no measurement)."""
+    for target in sorted(out.glob("results-*.json")):
+        device = target.stem.removeprefix("results-")
+        report = json.loads(target.read_text())
+        for result in report["benchmarks"]:
+            if "error" not in result:
+                add_figures(result, out, device)
+        target.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+        print(f"[bench] redrew the figures of {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dlcourse.bench")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--only", nargs="*", default=None, help="benchmark names to run")
     parser.add_argument("--out", default="docs/_bench", help="output folder")
+    parser.add_argument("--replot", action="store_true", help="redraw figures, measure nothing")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.replot:
+        return replot(out)
     info = machine_info()
     device = info["device"].split(":")[0]
     report: dict[str, Any] = {"machine": info, "quick": args.quick, "benchmarks": []}
@@ -159,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         result.setdefault("name", name)
         result["ratios"] = ratios(result)
-        plot = scaling_plot(result, out / f"{name}-{device}.png")
-        if plot:
-            result["plot"] = plot
+        add_figures(result, out, device)
         result["wall_seconds"] = round(time.perf_counter() - start, 1)
         report["benchmarks"].append(result)
         print(f"[bench] {name} done in {result['wall_seconds']} s", flush=True)
