@@ -436,13 +436,17 @@ def to_mdptoolbox_dense(mdp: TabularMDP) -> tuple[np.ndarray, np.ndarray]:
 PEER_CASES = [("random", seed) for seed in range(3)] + [("grid", i) for i in range(len(GRIDS))]
 
 
+def peer_case(kind: str, index: int) -> TabularMDP:
+    """The MDPs compared with pymdptoolbox: random dense ones and GridWorlds, gamma 0.9."""
+    if kind == "random":
+        return random_mdp(index, S=20, A=4, gamma=0.9, terminal=index)
+    return GridWorld(**GRIDS[index]).to_mdp(0.9, device=CPU)
+
+
 @pytest.mark.parametrize(("kind", "index"), PEER_CASES)
 def test_policy_iteration_matches_pymdptoolbox(kind: str, index: int) -> None:
     mdptoolbox = pytest.importorskip("mdptoolbox.mdp")
-    if kind == "random":
-        mdp = random_mdp(index, S=20, A=4, gamma=0.9, terminal=index)
-    else:
-        mdp = GridWorld(**GRIDS[index]).to_mdp(0.9, device=CPU)
+    mdp = peer_case(kind, index)
     P, R = to_mdptoolbox_dense(mdp)
     theirs = mdptoolbox.PolicyIteration(P, R, 0.9)
     theirs.run()
@@ -464,10 +468,7 @@ def test_pymdptoolbox_value_iteration_finds_an_optimal_policy_not_v_star(
     kind: str, index: int
 ) -> None:
     mdptoolbox = pytest.importorskip("mdptoolbox.mdp")
-    if kind == "random":
-        mdp = random_mdp(index, S=20, A=4, gamma=0.9, terminal=index)
-    else:
-        mdp = GridWorld(**GRIDS[index]).to_mdp(0.9, device=CPU)
+    mdp = peer_case(kind, index)
     P, R = to_mdptoolbox_dense(mdp)
     theirs = mdptoolbox.ValueIteration(P, R, 0.9, epsilon=0.01)
     theirs.run()

@@ -29,7 +29,7 @@ import dataclasses
 import math
 import numbers
 import warnings
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -1272,6 +1272,36 @@ def _warn_not_converged(what: str, count: int, delta: float) -> None:
     )
 
 
+def _sweep_until(
+    name: str,
+    mdp: MDPModel,
+    update: Callable[[torch.Tensor, slice, torch.Tensor], torch.Tensor],
+    V0: torch.Tensor,
+    threshold: float,
+    max_sweeps: int,
+    inplace: bool,
+    block_size: int,
+    snapshots: Sequence[int],
+) -> DPResult:
+    """Sweep ``update`` until no value changes by more than ``threshold``; the result is
+    greedy with respect to the final values (one policy-improvement step)."""
+    V, deltas, converged, kept = _iterate(
+        mdp, update, V0, threshold, max_sweeps, inplace, block_size, snapshots
+    )
+    if not converged:
+        _warn_not_converged(name, len(deltas), deltas[-1])
+    return DPResult(
+        values=V,
+        policy=_greedy(mdp, _q(mdp, V)),
+        sweeps=len(deltas),
+        iterations=len(deltas),
+        deltas=tuple(deltas),
+        error_bound=_bound(mdp.gamma, deltas[-1]) if deltas else math.inf,
+        converged=converged,
+        snapshots=kept,
+    )
+
+
 def policy_evaluation(
     mdp: MDPModel,
     policy: object,
@@ -1306,20 +1336,8 @@ def policy_evaluation(
         return _mean_q(mdp, V, W, rows, out)
 
     threshold = _threshold(mdp.gamma, tol, 1.0)
-    V, deltas, converged, kept = _iterate(
-        mdp, update, V0, threshold, max_sweeps, inplace, block_size, snapshots
-    )
-    if not converged:
-        _warn_not_converged("policy_evaluation", len(deltas), deltas[-1])
-    return DPResult(
-        values=V,
-        policy=_greedy(mdp, _q(mdp, V)),
-        sweeps=len(deltas),
-        iterations=len(deltas),
-        deltas=tuple(deltas),
-        error_bound=_bound(mdp.gamma, deltas[-1]) if deltas else math.inf,
-        converged=converged,
-        snapshots=kept,
+    return _sweep_until(
+        "policy_evaluation", mdp, update, V0, threshold, max_sweeps, inplace, block_size, snapshots
     )
 
 
@@ -1356,20 +1374,8 @@ def value_iteration(
         return _max_q(mdp, V, rows, out)
 
     threshold = _threshold(mdp.gamma, tol, 2.0)
-    V, deltas, converged, kept = _iterate(
-        mdp, update, V0, threshold, max_sweeps, inplace, block_size, snapshots
-    )
-    if not converged:
-        _warn_not_converged("value_iteration", len(deltas), deltas[-1])
-    return DPResult(
-        values=V,
-        policy=_greedy(mdp, _q(mdp, V)),
-        sweeps=len(deltas),
-        iterations=len(deltas),
-        deltas=tuple(deltas),
-        error_bound=_bound(mdp.gamma, deltas[-1]) if deltas else math.inf,
-        converged=converged,
-        snapshots=kept,
+    return _sweep_until(
+        "value_iteration", mdp, update, V0, threshold, max_sweeps, inplace, block_size, snapshots
     )
 
 
