@@ -129,6 +129,21 @@ def test_training_is_deterministic_for_a_seed() -> None:
         assert torch.equal(p, q)
 
 
+def test_result_does_not_depend_on_the_thread_count_which_is_restored() -> None:
+    threads = torch.get_num_threads()
+    try:
+        runs = []
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            runs.append(train(DQNConfig(seed=3, **SHORT)))
+            assert torch.get_num_threads() == n  # restored after the run
+    finally:
+        torch.set_num_threads(threads)
+    assert runs[0].episode_returns == runs[1].episode_returns
+    for p, q in zip(runs[0].network.parameters(), runs[1].network.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
 def test_checkpoint_round_trip_and_resume(tmp_path: Path) -> None:
     path = tmp_path / "dqn.pt"
     first = train(DQNConfig(seed=1, **SHORT), checkpoint=path)
@@ -201,5 +216,5 @@ def test_bench_quick_smoke() -> None:
     result = run(quick=True)
     assert result["name"] == "dqn-cartpole" and result["rows"]
     for row in result["rows"]:
-        assert row["impl"] in {"dlcourse", "stable-baselines3"}
+        assert row["impl"] in {"dlcourse", "stable-baselines3", "stable-baselines3, 1 thread"}
         assert isinstance(row["solved"], bool) and row["env_steps"] > 0

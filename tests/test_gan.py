@@ -217,5 +217,5 @@ def test_trained_gan_covers_all_digits_and_beats_untrained(mnist_setup, seed: in
         classifier, gan.sample(result.generator, 2500, seed=seed), reference
     )
     assert trained.digits_covered == 10, trained.counts
-    assert trained.entropy >= 2.0, trained.counts
+    assert trained.entropy >= 2.2, trained.counts  # the chapter's target; ln 10 = 2.30
     assert trained.frechet < untrained.frechet / 10, (trained.frechet, untrained.frechet)

@@ -484,8 +484,23 @@ def train(
         resume: a checkpoint to continue from; its ``env_id`` and ``hidden_sizes`` must match
             ``config``, whose ``total_steps`` may be larger to train on. The environments
             start fresh episodes (reset with ``seed + steps so far``).
+
+    On the CPU training runs on one thread (PyTorch's setting is restored afterwards): with
+    a 128-128 network and batches of 64 a gradient step takes about 1.6 times longer on two
+    threads than on one (measured on the course's 2-core machine).
     """
     dev = runtime.device()
+    with runtime.one_thread_on_cpu(dev):
+        return _train(config, dev, progress, checkpoint, resume)
+
+
+def _train(
+    config: DQNConfig,
+    dev: torch.device,
+    progress: bool,
+    checkpoint: str | Path | None,
+    resume: str | Path | None,
+) -> DQNResult:
     runtime.seed_everything(config.seed)
     started = time.perf_counter()
     envs = make_vector_env(config.env_id, config.num_envs)

@@ -22,9 +22,7 @@ Two configuration switches reproduce the pitfalls the course shows with real run
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -343,22 +341,8 @@ def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLear
     """
     _validate(config)
     dev = runtime.device() if config.device is None else torch.device(config.device)
-    with _one_thread_on_cpu(dev):
+    with runtime.one_thread_on_cpu(dev):
         return _train_q_network(config, _make_env(env), dev)
-
-
-@contextlib.contextmanager
-def _one_thread_on_cpu(dev: torch.device) -> Iterator[None]:
-    """Run the body with ``torch.set_num_threads(1)`` when ``dev`` is the CPU."""
-    if dev.type != "cpu":
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) -> QLearningResult:

@@ -7,14 +7,16 @@ with one environment variable.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
+from collections.abc import Iterator
 
 import numpy as np
 import torch
 
-__all__ = ["DEVICE_ENV", "device", "seed_everything"]
+__all__ = ["DEVICE_ENV", "device", "one_thread_on_cpu", "seed_everything"]
 
 DEVICE_ENV = "DLCOURSE_DEVICE"
 """Environment variable that selects the device: ``cpu``, ``cuda`` or ``auto`` (the default)."""
@@ -61,3 +63,23 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     _log.info("seed_everything(%d)", seed, extra={"dlcourse_seed": seed})
+
+
+@contextlib.contextmanager
+def one_thread_on_cpu(dev: torch.device) -> Iterator[None]:
+    """Run the body with ``torch.set_num_threads(1)`` when ``dev`` is the CPU, then restore.
+
+    For networks of a few hundred units a step is a few dozen tiny kernels; splitting each
+    over threads costs more than it saves. One thread also makes the result the same on every
+    machine: the summation order of multi-threaded kernels, and so the last bits of every
+    update, depends on the number of threads.
+    """
+    if dev.type != "cpu":
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)

@@ -9,7 +9,8 @@ the training wall-clock time, checks included, of a solved run (None otherwise).
 Stable-Baselines3 uses its rl-zoo hyperparameters for CartPole-v1 (learning rate 2.3e-3, batch
 64, buffer 100k, learning starts 1000, target update every 10 steps, train_freq 256,
 gradient_steps 128, exploration fraction 0.16 to a final epsilon of 0.04, a 256-256 network);
-ours uses :class:`dlcourse.dqn.DQNConfig`'s defaults. The runs also record every training
+ours uses :class:`dlcourse.dqn.DQNConfig`'s defaults and trains on one thread (SB3 on PyTorch's
+default, two here; SB3 on one thread is measured too). The runs also record every training
 episode, from which the DQN chapter draws its training curve across seeds.
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 import torch
 
 from dlcourse.dqn import DQNConfig, evaluate, train
+from dlcourse.runtime import one_thread_on_cpu
 
 __all__ = ["SB3_ZOO", "run", "run_sb3"]
 
@@ -65,12 +67,18 @@ def run_ours(config: DQNConfig) -> dict[str, Any]:
     }
 
 
-def run_sb3(config: DQNConfig) -> dict[str, Any]:
+def run_sb3(config: DQNConfig, one_thread: bool = False) -> dict[str, Any]:
     """Stable-Baselines3's DQN with :data:`SB3_ZOO` under the protocol of ``config``.
 
     The same greedy checks (interval, episodes, seeds, stop return) and step budget as
-    ``config``; SB3's own training loop in between.
+    ``config``; SB3's own training loop in between. By default SB3 runs as its users run it,
+    on PyTorch's default number of threads; ``one_thread`` trains it on one thread, as
+    :func:`dlcourse.dqn.train` does on the CPU, to show how much of the gap that explains.
     """
+    if one_thread:
+        with one_thread_on_cpu(torch.device("cpu")):
+            row = run_sb3(config)
+        return {**row, "impl": "stable-baselines3, 1 thread"}
     import gymnasium as gym
     from stable_baselines3 import DQN
     from stable_baselines3.common.callbacks import BaseCallback
@@ -133,7 +141,7 @@ class _Greedy(torch.nn.Module):
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    """Five seeds of ours and three of SB3 (quick: a few hundred steps of each, one seed)."""
+    """Five seeds of ours, three of SB3 on default and on one thread (quick: one short seed)."""
     seeds = [0] if quick else [0, 1, 2, 3, 4]
     sb3_seeds = [0] if quick else [0, 1, 2]
     overrides: dict[str, Any] = (
@@ -147,6 +155,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     have_sb3 = importlib.util.find_spec("stable_baselines3") is not None
     if have_sb3:
         rows += [run_sb3(DQNConfig(seed=s, **overrides)) for s in sb3_seeds]
+        rows += [run_sb3(DQNConfig(seed=s, **overrides), one_thread=True) for s in sb3_seeds]
     return {
         "name": "dqn-cartpole",
         "title": "DQN on CartPole-v1: time to solve",
