@@ -14,6 +14,7 @@ from dlcourse.bench.__main__ import ratios, scaling_plot
 RESULT = {
     "name": "toy",
     "title": "A toy benchmark",
+    "description": "Compares :func:`toy.run` with the peer.",
     "rows": [
         {"states": 100, "impl": "dlcourse", "seconds": [0.010, 0.012, 0.011]},
         {"states": 100, "impl": "peer", "seconds": [1.0, 1.2, 1.1]},
@@ -63,6 +64,7 @@ def test_scaling_plot_and_page(tmp_path: Path) -> None:
     assert "0.01 / 0.011 (n=3)" in text
     assert "![A toy benchmark" in text and "_bench/toy-cpu.png" in text
     assert "This benchmark failed: RuntimeError: x" in text
+    assert "Compares `toy.run` with the peer." in text  # docstring roles become plain code
 
 
 def test_no_results_says_how_to_get_them(tmp_path: Path) -> None:

@@ -17,6 +17,9 @@ BENCH_MARKER = "<!-- bench-results -->"
 BENCH_FIGURE = re.compile(r"^(?P<indent>\s*)<!-- bench-figure: (?P<name>[\w-]+) -->\s*$")
 """A line in a chapter page that shows a benchmark's figures (CPU results) in its place."""
 
+SPHINX_ROLE = re.compile(r":(?:func|class|mod|meth|data|attr):(`[^`]+`)")
+"""A cross-reference in a docstring-derived description, shown as plain code on the page."""
+
 
 def bench_figure_markdown(bench_dir: Path, name: str, page_dir: str, indent: str = "") -> list[str]:
     """The figures of benchmark ``name`` with where and when they were measured."""
@@ -121,7 +124,7 @@ def bench_markdown(bench_dir: Path, page_dir: str) -> list[str]:
                 out += [f'!!! failure "This benchmark failed: {result["error"]}"', ""]
                 continue
             if result.get("description"):
-                out += [result["description"], ""]
+                out += [SPHINX_ROLE.sub(r"\1", result["description"]), ""]
             if result.get("ratios"):
                 out += [_ratio_line(r) for r in result["ratios"]] + [""]
             if result.get("rows"):
