@@ -486,8 +486,8 @@ def train(
             start fresh episodes (reset with ``seed + steps so far``).
 
     On the CPU training runs on one thread (PyTorch's setting is restored afterwards): with
-    a 128-128 network and batches of 64 a gradient step takes about 1.6 times longer on two
-    threads than on one (measured on the course's 2-core machine).
+    a 128-128 network and batches of 64 a gradient step is slower on more threads (see
+    :func:`dlcourse.runtime.one_thread_on_cpu`).
     """
     dev = runtime.device()
     with runtime.one_thread_on_cpu(dev):
