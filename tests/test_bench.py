@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse._site.bench_page import bench_figure_markdown, bench_markdown
+from dlcourse._site.bench_page import (
+    bench_figure_markdown,
+    bench_markdown,
+    bench_table_markdown,
+)
 from dlcourse.bench import summary, timeit
 from dlcourse.bench.__main__ import ratios, scaling_plot
 
@@ -90,3 +94,27 @@ def test_chapter_pages_can_show_a_benchmark_figure(tmp_path: Path) -> None:
     assert "![a](../_bench/toy-curves-cpu.png)" in text and "(../performance.md)" in text
     with pytest.raises(ValueError, match="nox -s bench"):
         bench_figure_markdown(tmp_path, "missing", "")
+
+
+def test_bench_table_for_a_chapter_page(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="nox -s bench -- --only toy"):
+        bench_table_markdown(tmp_path, "toy", "")
+    machine = {"date": "d", "cpu": "c", "cores": 2}
+    result = dict(RESULT, measured_at="2026-01-02 03:04 UTC")
+    report = {"machine": machine, "quick": False, "benchmarks": [result]}
+    (tmp_path / "results-cpu.json").write_text(json.dumps(report))
+    lines = bench_table_markdown(tmp_path, "toy", "sub", indent="    ")
+    assert lines[0] == "    | states | impl | seconds (min / median) |"
+    assert "    | 100 | peer | 1 / 1.1 (n=3) |" in lines
+    report["benchmarks"] = [dict(result, columns=[["impl", "who"], ["states", "n"]])]
+    (tmp_path / "results-cpu.json").write_text(json.dumps(report))
+    ordered = bench_table_markdown(tmp_path, "toy", "")
+    assert ordered[:3] == [
+        "| who | n | seconds (min / median) |",
+        "|---|---|---|",
+        "| dlcourse | 100 | 0.01 / 0.011 (n=3) |",
+    ]
+    assert any("2026-01-02 03:04 UTC" in x and "(../performance.md)" in x for x in lines)
+    (tmp_path / "results-cpu.json").write_text(json.dumps(dict(report, quick=True)))
+    with pytest.raises(ValueError, match="no rows"):  # smoke-test sizes never reach a chapter
+        bench_table_markdown(tmp_path, "toy", "")

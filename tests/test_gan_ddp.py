@@ -42,7 +42,7 @@ def test_torchrun_two_cpu_processes(tmp_path: Path) -> None:
         "--standalone",
         "-m", "dlcourse.gan", "--data-root", str(tmp_path / "data"),
         "--epochs", "2", "--batch-size", "32", "--g-hidden", "32", "--d-hidden", "32",
-        "--checkpoint", str(ckpt),
+        "--g-batchnorm", "--ema-decay", "0.9", "--checkpoint", str(ckpt),
     ]  # fmt: skip
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -50,5 +50,6 @@ def test_torchrun_two_cpu_processes(tmp_path: Path) -> None:
     assert "2 epochs, 8 steps" in proc.stdout
     state = torch.load(ckpt, weights_only=True)
     assert state["epoch"] == 2 and len(state["history"]["loss_d"]) == 8
-    generator, _ = build_models(GANConfig(g_hidden=(32,), d_hidden=(32,)))
+    generator, _ = build_models(GANConfig(g_hidden=(32,), d_hidden=(32,), g_batchnorm=True))
     generator.load_state_dict(state["generator"])  # plain module weights, no "module." prefix
+    assert int(state["averaged"]["n_averaged"]) == 8  # the average saw every step

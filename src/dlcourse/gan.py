@@ -8,8 +8,10 @@ the log-odds that its input is real. They play (Goodfellow et al., 2014)
 :func:`train` implements it with ``BCEWithLogitsLoss`` on logits (numerically stable, no
 ``Sigmoid`` layer), the discriminator step on ``fake.detach()``, and the *non-saturating*
 generator loss ``-log D(G(z))``. Real images are scaled to ``[-1, 1]``, the range of the
-generator's ``tanh``. The same function runs on one CPU, one GPU, or under
-``torchrun --nproc_per_node=N`` with :class:`~torch.nn.parallel.DistributedDataParallel` and a
+generator's ``tanh``. Optionally it keeps an exponential moving average of the generator's
+weights (Yazici et al., 2019), the generator to sample from. The same function runs on one
+CPU, one GPU, or under ``torchrun --nproc_per_node=N`` with
+:class:`~torch.nn.parallel.DistributedDataParallel` and a
 :class:`~torch.utils.data.DistributedSampler` (gloo on CPU, nccl on GPU).
 
 Quality is measured, not eyeballed: :func:`train_evaluator` fits a small CNN digit classifier
@@ -40,6 +42,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 from torch.utils.data import DistributedSampler
 
 from dlcourse import runtime
@@ -102,6 +105,8 @@ class GANConfig:
     """Adam's ``(beta1, beta2)`` for both networks."""
     real_label: float = 1.0
     """Target for real images in the discriminator's loss; 0.9 is one-sided label smoothing."""
+    ema_decay: float = 0.0
+    """Keep an exponential moving average of the generator's weights with this decay (0: none)."""
     g_loss: GLoss = "non-saturating"
     """``"non-saturating"``: minimize ``-log D(G(z))``; ``"minimax"``: ``log(1 - D(G(z)))``."""
     pixel_range: PixelRange = "[-1, 1]"
@@ -145,6 +150,7 @@ class GANConfig:
                 0.5 < self.real_label <= 1.0,
                 f"real_label must be in (0.5, 1], got {self.real_label}",
             ),
+            (0.0 <= self.ema_decay < 1.0, f"ema_decay must be in [0, 1), got {self.ema_decay}"),
             (
                 self.g_loss in ("non-saturating", "minimax"),
                 f"g_loss must be 'non-saturating' or 'minimax', got {self.g_loss!r}",
@@ -257,8 +263,11 @@ def improved(**changes: object) -> GANConfig:
         "g_batchnorm": True,  # batch norm in the generator: more digit classes, less collapse
         "d_dropout": 0.3,  # dropout in the discriminator: it can no longer memorize 5,000 images
         "real_label": 0.9,  # one-sided label smoothing: no over-confident discriminator
-        "batch_size": 32,  # twice the updates for the same images
-        "epochs": 80,  # still improving at 80, and within 5 minutes on 2 CPU cores
+        "batch_size": 128,  # more images per second on a CPU ...
+        "lr_g": 8e-4,  # ... and larger steps: 4x the lesson's rates for 2x its batch
+        "lr_d": 8e-4,
+        "epochs": 200,  # fits in 5 minutes on 2 CPU cores, with a margin
+        "ema_decay": 0.999,  # sample from a moving average of the generator's weights
     }
     return GANConfig(**{**settings, **changes})
 
@@ -303,6 +312,14 @@ class GANResult:
     epoch_samples: list[Tensor] = field(default_factory=list)
     """Images from the fixed noise after every epoch, each ``(n_fixed, 1, 28, 28)`` on CPU."""
     steps_per_epoch: int = 0
+    averaged_generator: nn.Module | None = None
+    """The moving average of the generator's weights (``config.ema_decay > 0``), its batch-norm
+    statistics re-estimated for those weights; ``None`` without ``ema_decay``."""
+
+    @property
+    def final_generator(self) -> nn.Module:
+        """The generator to sample from: the averaged one when there is one."""
+        return self.generator if self.averaged_generator is None else self.averaged_generator
 
 
 def _distributed() -> tuple[bool, int, int]:
@@ -349,6 +366,10 @@ def _latent_dim(generator: nn.Module) -> int:
 def train(config: GANConfig, images: Tensor) -> GANResult:
     """Train a GAN on ``images`` (``uint8``, ``(N, 28, 28)``) as ``config`` says.
 
+    With ``config.ema_decay > 0`` the result also holds a moving average of the generator's
+    weights (``result.averaged_generator``, which ``result.final_generator`` returns), with
+    batch-norm statistics re-estimated for those weights after training.
+
     Under ``torchrun`` each process trains on its share of every epoch (a
     :class:`~torch.utils.data.DistributedSampler`) and gradients are averaged by
     :class:`~torch.nn.parallel.DistributedDataParallel`; only rank 0 writes the checkpoint.
@@ -381,8 +402,16 @@ def _train(
             f"{len(data)} images give no full batch of {config.batch_size} per process"
         )
     generator, discriminator = (m.to(dev) for m in build_models(config))
-    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=config.betas)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=config.betas)
+    # fused=True: one kernel updates all of a network's weights (on the CPU too), not a few
+    # small operations per weight tensor: the same Adam, less time per step.
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=config.betas, fused=True)
+    opt_d = torch.optim.Adam(
+        discriminator.parameters(), lr=config.lr_d, betas=config.betas, fused=True
+    )
+    averaged = None
+    if config.ema_decay > 0:
+        # theta_avg <- decay * theta_avg + (1 - decay) * theta after every step
+        averaged = AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay))
     noise = torch.Generator(device=dev).manual_seed(config.seed * 1000 + rank)
     fixed = torch.randn(
         config.n_fixed, config.latent_dim, generator=torch.Generator().manual_seed(config.seed)
@@ -391,7 +420,7 @@ def _train(
     start = 0
     ckpt = Path(config.checkpoint) if config.checkpoint else None
     if ckpt is not None and config.resume and ckpt.is_file():
-        start = _load_checkpoint(ckpt, result, opt_g, opt_d, noise, dev)
+        start = _load_checkpoint(ckpt, result, opt_g, opt_d, noise, averaged, dev)
     g_net, d_net = generator, discriminator
     if world > 1:
         g_net, d_net = DistributedDataParallel(generator), DistributedDataParallel(discriminator)
@@ -413,6 +442,8 @@ def _train(
             log[step] = adversarial_step(
                 g_net, d_net, opt_g, opt_d, real, z, config.real_label, config.g_loss
             )
+            if averaged is not None:
+                averaged.update_parameters(generator)
         rows = log.cpu().tolist()
         for name, column in zip(
             ("loss_d", "loss_g", "d_real", "d_fake"), zip(*rows, strict=True), strict=True
@@ -420,12 +451,27 @@ def _train(
             getattr(result, name).extend(column)
         result.epoch_samples.append(_fixed_samples(generator, fixed))
         if ckpt is not None and rank == 0:
-            _save_checkpoint(ckpt, result, opt_g, opt_d, noise, epoch + 1)
+            _save_checkpoint(ckpt, result, opt_g, opt_d, noise, averaged, epoch + 1)
         if config.progress and rank == 0:
             epochs.set_postfix(loss_d=f"{rows[-1][0]:.3f}", loss_g=f"{rows[-1][1]:.3f}")
     generator.eval()
     discriminator.eval()
+    if averaged is not None:
+        result.averaged_generator = _with_own_batchnorm_stats(averaged.module, config, dev)
     return result
+
+
+@torch.no_grad()
+def _with_own_batchnorm_stats(generator: nn.Module, config: GANConfig, dev) -> nn.Module:
+    """``generator`` in eval mode, its batch-norm statistics measured on 10,000 of its samples.
+
+    Averaged weights need their own statistics: the running means and variances the training
+    generator collected belong to other weights.
+    """
+    noise = torch.Generator().manual_seed(config.seed)
+    batches = [torch.randn(500, config.latent_dim, generator=noise) for _ in range(20)]
+    update_bn(batches, generator, device=dev)
+    return generator.eval()
 
 
 # --8<-- [start:step]
@@ -458,7 +504,7 @@ def adversarial_step(
     opt_d.step()
     # Generator: non-saturating, minimize -log D(G(z)) (cross-entropy with target 1);
     # or the minimax objective's own term, minimize log(1 - D(G(z))).
-    # Under DDP the discriminator's gradients from this pass are discarded: don't average them.
+    # Under DDP the discriminator takes no part in this update: don't synchronize it.
     sync = d_net.no_sync() if isinstance(d_net, DistributedDataParallel) else nullcontext()
     with sync:
         logits_g = d_net(fake)
@@ -467,7 +513,8 @@ def adversarial_step(
         else:
             loss_g = -F.binary_cross_entropy_with_logits(logits_g, torch.zeros_like(logits_g))
         opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
+        # inputs=: only the generator's gradients; D's weight gradients would be thrown away
+        loss_g.backward(inputs=list(g_net.parameters()))
     opt_g.step()
     with torch.no_grad():
         p = torch.sigmoid(logits)
@@ -485,7 +532,7 @@ def _fixed_samples(generator: nn.Module, fixed: Tensor) -> Tensor:
     return out
 
 
-def _save_checkpoint(path, result, opt_g, opt_d, noise, epoch: int) -> None:
+def _save_checkpoint(path, result, opt_g, opt_d, noise, averaged, epoch: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "config": dataclasses.asdict(result.config),
@@ -497,13 +544,14 @@ def _save_checkpoint(path, result, opt_g, opt_d, noise, epoch: int) -> None:
         "noise": noise.get_state(),
         "history": {k: getattr(result, k) for k in ("loss_d", "loss_g", "d_real", "d_fake")},
         "epoch_samples": result.epoch_samples,
+        "averaged": averaged.state_dict() if averaged is not None else {},
     }
     tmp = path.with_name(path.name + ".tmp")
     torch.save(state, tmp)
     tmp.replace(path)
 
 
-def _load_checkpoint(path, result, opt_g, opt_d, noise, dev) -> int:
+def _load_checkpoint(path, result, opt_g, opt_d, noise, averaged, dev) -> int:
     try:
         state = torch.load(path, map_location=dev, weights_only=True)
     except Exception as exc:
@@ -523,6 +571,8 @@ def _load_checkpoint(path, result, opt_g, opt_d, noise, dev) -> int:
     opt_g.load_state_dict(state["opt_g"])
     opt_d.load_state_dict(state["opt_d"])
     noise.set_state(state["noise"].cpu())
+    if averaged is not None:
+        averaged.load_state_dict(state["averaged"])
     for key, values in state["history"].items():
         getattr(result, key).extend(values)
     result.epoch_samples.extend(t.cpu() for t in state["epoch_samples"])

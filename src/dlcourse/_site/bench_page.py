@@ -9,7 +9,14 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BENCH_FIGURE", "BENCH_MARKER", "bench_figure_markdown", "bench_markdown"]
+__all__ = [
+    "BENCH_FIGURE",
+    "BENCH_MARKER",
+    "BENCH_TABLE",
+    "bench_figure_markdown",
+    "bench_markdown",
+    "bench_table_markdown",
+]
 
 BENCH_MARKER = "<!-- bench-results -->"
 """The line of ``docs/performance.md`` that the generated results replace."""
@@ -17,33 +24,52 @@ BENCH_MARKER = "<!-- bench-results -->"
 BENCH_FIGURE = re.compile(r"^(?P<indent>\s*)<!-- bench-figure: (?P<name>[\w-]+) -->\s*$")
 """A line in a chapter page that shows a benchmark's figures (CPU results) in its place."""
 
+BENCH_TABLE = re.compile(r"^(?P<indent>\s*)<!-- bench-table: (?P<name>[\w-]+) -->\s*$")
+"""A line in a chapter page that shows a benchmark's table of rows (CPU results) in its place."""
+
 SPHINX_ROLE = re.compile(r":(?:func|class|mod|meth|data|attr):(`[^`]+`)")
 """A cross-reference in a docstring-derived description, shown as plain code on the page."""
 
 
-def bench_figure_markdown(bench_dir: Path, name: str, page_dir: str, indent: str = "") -> list[str]:
-    """The figures of benchmark ``name`` with where and when they were measured."""
+def _cpu_result(bench_dir: Path, name: str, what: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Benchmark ``name`` from the CPU results file, and that file's machine information."""
     path = bench_dir / "results-cpu.json"
     report = json.loads(path.read_text()) if path.is_file() else {"benchmarks": []}
     result = next((b for b in report["benchmarks"] if b.get("name") == name), None)
-    if result is None or not result.get("figures"):
+    if result is None or not result.get(what) or report.get("quick"):
         raise ValueError(
-            f"no figures for benchmark {name!r} in {path}; run `nox -s bench` (or "
+            f"no {what} for benchmark {name!r} in {path}; run `nox -s bench` (or "
             f"`nox -s bench -- --only {name}`) and rebuild"
         )
-    m = report["machine"]
+    return result, report["machine"]
+
+
+def _source_line(result: dict[str, Any], machine: dict[str, Any], page_dir: str) -> str:
+    date = result.get("measured_at", machine["date"])
+    return (
+        f"*From the benchmark run of {date} on {machine['cpu']}, {machine['cores']} cores "
+        "(`nox -s bench`); the [Performance]("
+        + posixpath.relpath("performance.md", page_dir or ".")
+        + ") page has all the numbers.*"
+    )
+
+
+def bench_figure_markdown(bench_dir: Path, name: str, page_dir: str, indent: str = "") -> list[str]:
+    """The figures of benchmark ``name`` with where and when they were measured."""
+    result, machine = _cpu_result(bench_dir, name, "figures")
     rel = posixpath.relpath("_bench", page_dir or ".")
     out: list[str] = []
     for fig in result["figures"]:
         out += [f"{indent}![{fig['alt']}]({rel}/{fig['path']}){{ loading=lazy }}", ""]
-    out += [
-        f"{indent}*From the benchmark run of {m['date']} on {m['cpu']}, {m['cores']} cores "
-        "(`nox -s bench`); the [Performance]("
-        + posixpath.relpath("performance.md", page_dir or ".")
-        + ") page has its numbers.*",
-        "",
-    ]
-    return out
+    return [*out, indent + _source_line(result, machine, page_dir), ""]
+
+
+def bench_table_markdown(bench_dir: Path, name: str, page_dir: str, indent: str = "") -> list[str]:
+    """The rows of benchmark ``name`` as a table, with where and when they were measured."""
+    result, machine = _cpu_result(bench_dir, name, "rows")
+    table = _table(result["rows"], result.get("columns"))
+    lines = [*table, "", _source_line(result, machine, page_dir), ""]
+    return [indent + line if line else line for line in lines]
 
 
 def _shown(column: str, rows: list[dict[str, Any]]) -> bool:
@@ -67,12 +93,14 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _table(rows: list[dict[str, Any]]) -> list[str]:
-    columns: list[str] = []
+def _table(rows: list[dict[str, Any]], titles: list[list[str]] | None = None) -> list[str]:
+    """Rows as a Markdown table; ``titles``: ``[key, title]`` pairs fixing the columns' order."""
+    columns: list[str] = [key for key, _ in titles or []]
     for row in rows:
         columns += [k for k in row if k not in columns and _shown(k, rows)]
+    named = dict(titles or [])
     header = [
-        c.replace("_", " ")
+        named.get(c, c.replace("_", " "))
         + (" (min / median)" if any(isinstance(r.get(c), list) for r in rows) else "")
         for c in columns
     ]
@@ -123,12 +151,14 @@ def bench_markdown(bench_dir: Path, page_dir: str) -> list[str]:
             if "error" in result:
                 out += [f'!!! failure "This benchmark failed: {result["error"]}"', ""]
                 continue
+            if result.get("measured_at"):
+                out += [f"*Measured {result['measured_at']}.*", ""]
             if result.get("description"):
                 out += [SPHINX_ROLE.sub(r"\1", result["description"]), ""]
             if result.get("ratios"):
                 out += [_ratio_line(r) for r in result["ratios"]] + [""]
             if result.get("rows"):
-                out += [*_table(result["rows"]), ""]
+                out += [*_table(result["rows"], result.get("columns")), ""]
             if result.get("plot"):
                 out += [
                     f"![{title}: time against size, log-log]({(rel / result['plot']).as_posix()})"

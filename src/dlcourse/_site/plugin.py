@@ -21,8 +21,10 @@ from mkdocs.structure.files import File, Files
 from dlcourse._site.bench_page import (
     BENCH_FIGURE,
     BENCH_MARKER,
+    BENCH_TABLE,
     bench_figure_markdown,
     bench_markdown,
+    bench_table_markdown,
 )
 from dlcourse._site.notebooks import page_to_notebook
 from dlcourse._site.pages import Page, PageError, SnippetExpander, parse_page
@@ -189,9 +191,10 @@ def _generated_sections(state: _State, name: str, lines: list[str]) -> dict[int,
     for i, line in enumerate(lines):
         if line == BENCH_MARKER:
             generated[i] = bench_markdown(bench_dir, page_dir)
-        elif m := BENCH_FIGURE.match(line):
+        elif m := BENCH_FIGURE.match(line) or BENCH_TABLE.match(line):
+            render = bench_figure_markdown if m.re is BENCH_FIGURE else bench_table_markdown
             try:
-                generated[i] = bench_figure_markdown(bench_dir, m["name"], page_dir, m["indent"])
+                generated[i] = render(bench_dir, m["name"], page_dir, m["indent"])
             except ValueError as exc:
                 raise PluginError(f"docs/{name}: {exc}") from exc
     return generated

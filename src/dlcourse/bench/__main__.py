@@ -25,6 +25,7 @@ SUITES: tuple[tuple[str, str, str], ...] = (
     ("lcs", "dlcourse.bench.dp", "run_lcs"),
     ("dqn-cartpole", "dlcourse.bench.dqn", "run"),
     ("gan-throughput", "dlcourse.bench.gan", "run"),
+    ("gan-ablation", "dlcourse.bench.gan", "run_ablation"),
 )
 """(name, module, function) of every benchmark, in the order the page shows them."""
 
@@ -217,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         result["ratios"] = ratios(result)
         add_figures(result, out, device)
         result["wall_seconds"] = round(time.perf_counter() - start, 1)
+        result["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         report["benchmarks"].append(result)
         print(f"[bench] {name} done in {result['wall_seconds']} s", flush=True)
     target = out / f"results-{device}.json"
