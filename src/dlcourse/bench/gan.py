@@ -26,22 +26,38 @@ from torch import Tensor, nn
 
 from dlcourse import runtime
 from dlcourse.bench import timeit
-from dlcourse.gan import GANConfig, train
+from dlcourse.data import MNISTData, MNISTDataError, load_mnist, random_split
+from dlcourse.gan import (
+    GANConfig,
+    classifier_features,
+    measure_quality,
+    sample,
+    train,
+    train_evaluator,
+)
 
 __all__ = ["ABLATION", "ablation_rows", "original_epoch", "run", "run_ablation"]
 
 
-def _images(n: int) -> tuple[Tensor, str]:
-    from dlcourse.data import MNISTDataError, load_mnist
-
+def _mnist(n: int, allow_random: bool = True) -> tuple[MNISTData, str]:
+    """MNIST (its description), or with ``allow_random`` and no MNIST, ``n`` random images."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             data = load_mnist()
-        return data.images[:n], f"MNIST {data.split} split"
+        return data, f"MNIST {data.split} split"
     except MNISTDataError:
+        if not allow_random:
+            raise
         g = torch.Generator().manual_seed(0)
-        return torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=g), "random"
+        images = torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=g)
+        labels = torch.randint(0, 10, (n,), generator=g)
+        return MNISTData(images, labels, "random", Path()), "random images"
+
+
+def _images(n: int) -> tuple[Tensor, str]:
+    data, source = _mnist(n)
+    return data.images[:n], source
 
 
 def original_epoch(images: Tensor, dev: torch.device, batch_size: int = 64) -> None:
@@ -169,26 +185,7 @@ def ablation_rows(
     (noise seed 1). ``allow_random``: without MNIST, use random images (a smoke test only).
     Returns the rows and the data's description.
     """
-    from dlcourse.data import MNISTData, MNISTDataError, load_mnist, random_split
-    from dlcourse.gan import (
-        classifier_features,
-        measure_quality,
-        sample,
-        train,
-        train_evaluator,
-    )
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = load_mnist()
-    except MNISTDataError:
-        if not allow_random:
-            raise
-        g = torch.Generator().manual_seed(0)
-        n = sum(sizes)
-        images = torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=g)
-        data = MNISTData(images, torch.randint(0, 10, (n,), generator=g), "random", Path())
+    data, source = _mnist(sum(sizes), allow_random)
     gan_set, held_a, held_b = random_split(data, list(sizes), seed=0)
     classifier = train_evaluator(gan_set.images, gan_set.labels, epochs=2, seed=0)
     reference = classifier_features(classifier, held_a.images)
@@ -227,7 +224,7 @@ def ablation_rows(
             rows.append(
                 row(f"{name}: averaged weights", config, result.averaged_generator, seconds)
             )
-    return rows, f"MNIST {data.split} split" if data.split != "random" else "random images"
+    return rows, source
 
 
 def run_ablation(quick: bool = False) -> dict:
