@@ -22,6 +22,8 @@ from dlcourse.dqn import (
     train,
 )
 
+from .conftest import seeds_off_the_page
+
 SHORT = {"total_steps": 800, "learning_starts": 300, "eval_interval": 0, "hidden_sizes": (16,)}
 
 
@@ -201,7 +203,7 @@ def test_cli_runs_over_the_config(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 3])
+@pytest.mark.parametrize("seed", seeds_off_the_page("dqn.md", [1, 3]))
 def test_default_config_solves_cartpole(seed: int) -> None:
     """The chapter's promise: the defaults solve CartPole-v1 (>= 475 over 100 greedy episodes)."""
     result = train(DQNConfig(seed=seed))

@@ -14,7 +14,7 @@ import pytest
 
 from dlcourse._site.check import check_site
 from dlcourse._site.pages import PageError, SnippetExpander, read_page
-from dlcourse._site.paths import RECORD_DIR_ENV, Layout
+from dlcourse._site.paths import Layout
 from dlcourse._site.runner import code_digest, execute_page
 
 from .conftest import ROOT
@@ -23,7 +23,6 @@ from .conftest import ROOT
 @pytest.fixture
 def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
     """An empty course: the real mkdocs.yml, no pages, an empty snippets/ folder."""
-    monkeypatch.delenv(RECORD_DIR_ENV, raising=False)
     monkeypatch.setenv("DLCOURSE_DEVICE", "cpu")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     for folder in ("docs", "snippets", "src/dlcourse"):
@@ -171,14 +170,110 @@ def test_figures_are_recorded(course: Layout) -> None:
 def test_same_code_same_record(course: Layout) -> None:
     text = "# T\n\n```python\nprint('stable')\n```\n"
     _, first = _run(course, text)
+    written = (course.records / "page.json").read_text()
     _, second = _run(course, text)
-    assert first.was_stale and not second.was_stale and not second.drift
-    assert second.record.executed_at == first.record.executed_at
+    assert first.verdict == "stale" and second.verdict == "reproduced"
+    assert not second.machine and not second.drift
+    assert (course.records / "page.json").read_text() == written  # not rewritten
+
+
+# --- the drift policy ----------------------------------------------------------------------
+
+
+def _check(layout: Layout, text: str):
+    """Run a page the way test_pages does: against its record, writing nothing."""
+    page = read_page(_page(layout, text), _expander(layout), layout)
+    return execute_page(page, layout, write=False)
+
+
+def _edit_record(layout: Layout, change) -> None:
+    path = layout.records / "page.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def test_a_typed_number_fails_on_the_same_machine(course: Layout) -> None:
+    text = "# T\n\n```python\nprint(6 * 7)\n```\n"
+    _run(course, text)
+    _edit_record(course, lambda d: d["blocks"][0].update(stdout="41\n"))
+    run = _check(course, text)
+    assert run.verdict == "drift"
+    assert "-41" in run.drift[0] and "+42" in run.drift[0]
+
+
+def test_a_nondeterministic_block_fails_on_the_same_machine(course: Layout) -> None:
+    text = "# T\n\n```python\nimport random\nprint(random.random())\n```\n"
+    _run(course, text)
+    assert _check(course, text).verdict == "drift"
+
+
+def test_a_changed_figure_fails_on_the_same_machine(course: Layout) -> None:
+    text = "# T\n\n```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\n```\n"
+    _run(course, text)
+    assert _check(course, text).verdict == "reproduced"
+    (course.records / "page" / "block01-1.png").write_bytes(b"\x89PNG edited")
+    run = _check(course, text)
+    assert run.verdict == "drift" and "figures differ: block01-1.png" in run.drift[0]
+
+
+def test_on_another_machine_differences_are_reported_not_failed(course: Layout) -> None:
+    text = "# T\n\n```python\nprint(6 * 7)\n```\n"
+    _run(course, text)
+
+    def elsewhere(data: dict) -> None:
+        data["environment"]["cpu_family"] = "not this one"
+        data["blocks"][0]["stdout"] = "42.000001\n"
+
+    _edit_record(course, elsewhere)
+    run = _check(course, text)
+    assert run.verdict == "differs-elsewhere"
+    assert any(change.startswith("cpu_family: not this one ->") for change in run.machine)
+    assert (course.records / "page.json").read_text().count("42.000001") == 1  # not rewritten
+
+
+def test_executing_on_another_machine_restamps_the_record(course: Layout) -> None:
+    text = "# T\n\n```python\nprint(6 * 7)\n```\n"
+    _run(course, text)
+    _edit_record(course, lambda d: d["environment"].update(cpu_model="another"))
+    _, run = _run(course, text)  # what `nox -s execute -- page.md` does
+    assert run.verdict == "reproduced" and run.machine == [
+        f"cpu_model: another -> {run.record.environment['cpu_model']}"
+    ]
+    stored = json.loads((course.records / "page.json").read_text())
+    assert stored["environment"]["cpu_model"] == run.record.environment["cpu_model"]
+
+
+def test_a_record_without_a_fingerprint_counts_as_another_machine(course: Layout) -> None:
+    _run(course, "# T\n\n```python\nx = 1\n```\n")
+    _edit_record(course, lambda d: d.update(environment={"device": "cpu"}))
+    run = _check(course, "# T\n\n```python\nx = 1\n```\n")
+    assert "cpu_family: not recorded -> " + run.record.environment["cpu_family"] in run.machine
+
+
+def test_asserts_are_enforced_on_another_machine(
+    course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A claim that holds where the record was written and fails here (as a learning claim
+    # could on another CPU): the record is current, the machine differs, the assert still bites.
+    text = (
+        "# T\n\n```python\nimport os\nassert os.environ.get('CLAIM') != 'fails', 'the claim'\n```\n"
+    )
+    _run(course, text)
+    _edit_record(course, lambda d: d["environment"].update(cpu_model="another"))
+    monkeypatch.setenv("CLAIM", "fails")
+    with pytest.raises(PageError, match="AssertionError: the claim"):
+        _check(course, text)
+
+
+def test_a_stale_record_is_reported_as_stale(course: Layout) -> None:
+    _run(course, "# T\n\n```python\nx = 1\n```\n")
+    run = _check(course, "# T\n\n```python\nx = 2\n```\n")
+    assert run.verdict == "stale" and not run.drift
 
 
 def test_a_real_page_fails_when_its_snippet_raises(tmp_path: Path, monkeypatch) -> None:
     """The platform's done-when: break a snippet that a real page includes."""
-    monkeypatch.delenv(RECORD_DIR_ENV, raising=False)
     root = tmp_path / "course"
     for name in ("docs", "snippets"):
         shutil.copytree(ROOT / name, root / name)
@@ -216,7 +311,7 @@ def test_coverage_check_catches_an_unexecuted_block(course: Layout, tmp_path: Pa
 def test_record_key_changes_with_the_code(course: Layout) -> None:
     _, first = _run(course, "# T\n\n```python\nx = 1\n```\n")
     _, second = _run(course, "# T\n\n```python\nx = 2\n```\n")
-    assert first.record.key != second.record.key and second.was_stale
+    assert first.record.key != second.record.key and second.verdict == "stale"
     data = json.loads((course.records / "page.json").read_text())
     assert data["blocks"][0]["code_sha256"] == code_digest("x = 2\n")
 

@@ -12,6 +12,8 @@ print(f"episodes that reached the goal: {sum(result.reached)} of {config.episode
 print("steps in the first 5 episodes:", result.steps[:5])
 print("steps in the last 5 episodes: ", result.steps[-5:])
 print("undiscounted returns, last 30 episodes:", sorted(set(result.returns[-30:])))
+assert len(path) - 1 == 2 * (config.size - 1), "the greedy path is a shortest path"
+assert all(result.reached[-10:]), "the last 10 training episodes reach the goal"
 # --8<-- [end:train]
 
 # --8<-- [start:plot]
@@ -48,4 +50,5 @@ start = env.start
 print(f"the network's estimate, max_a Q(start, a):  {q[start].max().item():.3f}")
 print(f"exact value of its greedy policy, v(start): {v_greedy[start].item():.3f}")
 print(f"optimal value, gamma^7:                     {config.gamma**7:.3f}")
+assert abs(v_greedy[start].item() - config.gamma**7) < 1e-6, "its greedy policy is optimal"
 # --8<-- [end:value]

@@ -32,6 +32,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dlcourse import runtime
+from dlcourse.checkpoint import read_checkpoint
+from dlcourse.cli import usage_errors
 
 __all__ = [
     "Batch",
@@ -462,10 +464,9 @@ def load_checkpoint(path: str | Path, device: torch.device | str | None = None) 
     an untrusted source cannot run code. Rebuild the network with
     ``QNetwork(...).load_state_dict(ckpt["q_net"])``, or pass the path to ``train(resume=...)``.
     """
-    ckpt = torch.load(path, map_location=device or "cpu", weights_only=True)
-    if ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not a dlcourse.dqn checkpoint (format {CHECKPOINT_FORMAT})")
-    return ckpt
+    return read_checkpoint(
+        path, kind="dlcourse.dqn", format=CHECKPOINT_FORMAT, map_location=device or "cpu"
+    )
 
 
 def train(
@@ -647,6 +648,7 @@ def _update_target(target: nn.Module, online: nn.Module, tau: float) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dlcourse.dqn",
+        usage="%(prog)s [options]  (--help lists them)",
         description="Train DQN (defaults solve CartPole-v1), evaluate it greedily over "
         "100 seeded episodes and optionally save a checkpoint.",
     )
@@ -692,10 +694,16 @@ def _field_docs() -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> DQNResult:
     """The command line: ``python -m dlcourse.dqn --seed 1 --total-steps 50000 ...``."""
-    args = vars(_parser().parse_args(argv))
+    parser = _parser()
+    args = vars(parser.parse_args(argv))
     extra = {k: args.pop(k) for k in ("eval_final", "checkpoint", "resume", "no_progress")}
     args["hidden_sizes"] = tuple(args["hidden_sizes"])
-    config = DQNConfig(**args)
+    with usage_errors(parser):
+        config = DQNConfig(**args)
+        if extra["eval_final"] < 1:
+            raise ValueError(f"--eval-final must be >= 1, got {extra['eval_final']}")
+        if extra["resume"] is not None:
+            load_checkpoint(extra["resume"])
     result = train(
         config,
         progress=not extra["no_progress"],

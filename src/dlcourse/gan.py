@@ -46,6 +46,8 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 from torch.utils.data import DistributedSampler
 
 from dlcourse import runtime
+from dlcourse.checkpoint import read_checkpoint
+from dlcourse.cli import usage_errors
 
 __all__ = [
     "DCGANDiscriminator",
@@ -69,6 +71,9 @@ __all__ = [
     "train",
     "train_evaluator",
 ]
+
+CHECKPOINT_FORMAT = 1
+"""Version of what :func:`train` writes to ``GANConfig.checkpoint``."""
 
 Arch = Literal["mlp", "dcgan"]
 PixelRange = Literal["[-1, 1]", "[0, 1]"]
@@ -535,6 +540,7 @@ def _fixed_samples(generator: nn.Module, fixed: Tensor) -> Tensor:
 def _save_checkpoint(path, result, opt_g, opt_d, noise, averaged, epoch: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {
+        "format": CHECKPOINT_FORMAT,
         "config": dataclasses.asdict(result.config),
         "epoch": epoch,
         "generator": result.generator.state_dict(),
@@ -552,10 +558,7 @@ def _save_checkpoint(path, result, opt_g, opt_d, noise, averaged, epoch: int) ->
 
 
 def _load_checkpoint(path, result, opt_g, opt_d, noise, averaged, dev) -> int:
-    try:
-        state = torch.load(path, map_location=dev, weights_only=True)
-    except Exception as exc:
-        raise ValueError(f"cannot read GAN checkpoint {path}: {exc}") from exc
+    state = read_checkpoint(path, kind="dlcourse.gan", format=CHECKPOINT_FORMAT, map_location=dev)
     saved = {k: v for k, v in state["config"].items() if k not in ("epochs", "resume", "progress")}
     mine = {
         k: v
@@ -719,7 +722,9 @@ def measure_quality(model: DigitClassifier, images: Tensor, reference: Tensor) -
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m dlcourse.gan", description="Train a GAN on MNIST (GANConfig as flags)."
+        prog="python -m dlcourse.gan",
+        usage="%(prog)s [options]  (--help lists them)",
+        description="Train a GAN on MNIST (GANConfig as flags).",
     )
     defaults = GANConfig()
     for f in dataclasses.fields(GANConfig):
@@ -742,12 +747,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> GANResult:
     """Command-line entry point: ``python -m dlcourse.gan --help``."""
-    from dlcourse.data import load_mnist
+    from dlcourse.data import MNISTDataError, load_mnist
 
-    args = vars(_parser().parse_args(argv))
+    parser = _parser()
+    args = vars(parser.parse_args(argv))
     root, download, limit = args.pop("data_root"), args.pop("download"), args.pop("limit")
-    config = GANConfig(**args)
-    data = load_mnist(root, download=download)
+    with usage_errors(parser):
+        config = GANConfig(**args)
+        if limit is not None and limit < 1:
+            raise ValueError(f"--limit must be >= 1, got {limit}")
+        if config.resume and config.checkpoint and os.path.isfile(config.checkpoint):
+            read_checkpoint(config.checkpoint, kind="dlcourse.gan", format=CHECKPOINT_FORMAT)
+        try:
+            data = load_mnist(root, download=download)
+        except MNISTDataError as exc:
+            raise ValueError(str(exc)) from exc
     images = data.images if limit is None else data.images[:limit]
     result = train(config, images)
     if int(os.environ.get("RANK", "0")) == 0:

@@ -33,8 +33,15 @@ def execute(pages: list[str], stale_only: bool) -> int:
             print(exc, file=sys.stderr)
             return 1
         print(f"docs/{page.name}: done in {run.record.duration_s} s")
-        for line in run.drift:
-            print(f"warning: output changed without a code change: {line}", file=sys.stderr)
+        if run.drift:
+            why = (
+                "on another machine (" + "; ".join(run.machine) + ")"
+                if run.machine
+                else "on the machine that wrote the record: a block is not deterministic"
+            )
+            print(f"warning: output changed without a code change, {why}:", file=sys.stderr)
+            for line in run.drift:
+                print(line, file=sys.stderr)
     return 0
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RECORD_DIR_ENV", "Layout", "find_root"]
-
-RECORD_DIR_ENV = "DLCOURSE_RECORD_DIR"
-"""Overrides where execution records are written (the CUDA run keeps its own, outside docs/)."""
+__all__ = ["Layout", "find_root"]
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -47,9 +43,8 @@ class Layout:
 
     @property
     def records(self) -> Path:
-        """Execution records: ``docs/_executed`` unless ``DLCOURSE_RECORD_DIR`` says otherwise."""
-        override = os.environ.get(RECORD_DIR_ENV)
-        return Path(override).resolve() if override else self.docs / "_executed"
+        """Execution records and their figures: ``docs/_executed``."""
+        return self.docs / "_executed"
 
     def pages(self) -> list[Path]:
         """Every Markdown page under ``docs/``, sorted."""

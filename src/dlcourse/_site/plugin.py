@@ -153,13 +153,26 @@ def _block_outputs(
     return inserts
 
 
+def _machine_rows(env: dict[str, Any]) -> list[str]:
+    """The stamp's rows that tell machines apart (see ``dlcourse._site.machine``)."""
+    get = lambda key: env.get(key, "not recorded")  # noqa: E731
+    caps = ", ".join(f"`{k}={v}`" for k, v in sorted(env.get("numeric_env", {}).items()))
+    isa = ", ".join(env["isa"]) if "isa" in env else "not recorded"
+    return [
+        f"    | CPU | {env['cpu']} ({get('cpu_vendor')}, family {get('cpu_family')}, "
+        f"model {get('cpu_model')}), {env['cores']} cores |",
+        f"    | Instruction set | ATen kernels: {get('aten_capability')}; CPU flags: {isa}"
+        + (f"; capped by {caps}" if caps else "")
+        + " |",
+        f"    | Threads | {env['torch_threads']} torch threads |",
+        f"    | oneDNN / MKL | {get('onednn')} / {get('mkl')} |",
+    ]
+
+
 def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
     env = record.environment
-    where = (
-        env.get("gpu")
-        or f"{env['cpu']}, {env['cores']} cores, {env['torch_threads']} torch threads"
-    )
     seeds = ", ".join(str(s) for s in record.seeds) or "none set by this page's code"
+    device = f"`{env['device']}`" + (f" ({env['gpu']})" if env.get("gpu") else "")
     return [
         "",
         f"[:material-notebook-outline: Download this page as a notebook]({notebook_href})"
@@ -172,12 +185,21 @@ def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
         "",
         "    | | |",
         "    |---|---|",
-        f"    | Device | `{env['device']}` ({where}) |",
+        f"    | Device | {device} |",
+        *_machine_rows(env),
         f"    | Python | {env['python']} |",
         f"    | torch / torchvision | {env['torch']} / {env['torchvision']} |",
         f"    | gymnasium | {env['gymnasium']} |",
         f"    | numpy / matplotlib | {env['numpy']} / {env['matplotlib']} |",
         f"    | Seeds | {seeds} |",
+        "",
+        "    **Your numbers may differ in the last digits.** With the same versions and seeds, "
+        "a machine with this CPU model, instruction set, thread count and oneDNN/MKL "
+        "versions prints exactly this (the tests check it). On another CPU, oneDNN, MKL and "
+        "PyTorch pick other float kernels, which round differently; long training runs "
+        "(reinforcement learning, GANs) amplify those tiny differences into visibly different "
+        "curves and scores. The page's claims are `assert`s in its code: the tests run them "
+        "on every machine they run on, whether or not its digits match this record.",
         "",
         "    Regenerate it with `nox -s execute -- " + record.page + "`.",
         "",

@@ -14,6 +14,7 @@ import ast
 import builtins
 import contextlib
 import datetime as dt
+import difflib
 import hashlib
 import importlib
 import io
@@ -31,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .machine import fingerprint, machine_changes
 from .pages import Page, PageBlock, PageError
 from .paths import Layout
 
@@ -102,29 +104,9 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
 def environment_info() -> dict[str, Any]:
-    """Versions, device and machine, as the page's stamp shows them."""
-    import torch
-
-    from dlcourse.runtime import device
-
-    dev = device()
-    info: dict[str, Any] = dict(_versions())
-    info["device"] = str(dev)
-    if dev.type == "cuda":
-        info["gpu"] = torch.cuda.get_device_name(dev)
-    info["cpu"] = _cpu_model()
-    info["cores"] = os.cpu_count() or 1
-    info["torch_threads"] = torch.get_num_threads()
-    return info
+    """Versions, device and machine fingerprint, as the page's stamp shows them."""
+    return {**_versions(), **fingerprint()}
 
 
 def _module_file(layout: Layout, module: str) -> Path | None:
@@ -404,36 +386,95 @@ def run_page(
 
 @dataclass
 class Execution:
-    """The outcome of executing a page against its previous record."""
+    """The outcome of running a page, held against its committed record.
+
+    The drift policy: on the machine that wrote the record (same :func:`fingerprint`), the
+    run must print and draw exactly what the record holds, so a typed number or a block that
+    is not deterministic fails. On another machine every block still runs and every ``assert``
+    on the page is enforced, but float results legitimately differ in their low-order bits
+    (and chaotic training amplifies that), so the differences are reported, not failed.
+    """
 
     record: PageRecord
+    """What this run produced."""
     previous: PageRecord | None
+    """The record the page had before this run (the committed one)."""
+    stale: bool
+    """No previous record, or its key no longer matches the page's code and library."""
+    machine: list[str]
+    """Fingerprint facts that differ between the previous record's machine and this one."""
     drift: list[str]
-    """Blocks that printed something else than the previous record of the same key."""
+    """Blocks whose printed output or figures differ from the previous record."""
 
     @property
-    def was_stale(self) -> bool:
-        return self.previous is None or self.previous.key != self.record.key
+    def verdict(self) -> str:
+        """``stale``, ``reproduced``, ``drift`` (same machine) or ``differs-elsewhere``."""
+        if self.stale:
+            return "stale"
+        if not self.drift:
+            return "reproduced"
+        return "differs-elsewhere" if self.machine else "drift"
 
 
-def _files_equal(a: Path, b: Path) -> bool:
-    names_a = sorted(p.name for p in a.glob("*")) if a.is_dir() else []
-    names_b = sorted(p.name for p in b.glob("*")) if b.is_dir() else []
-    return names_a == names_b and all((a / n).read_bytes() == (b / n).read_bytes() for n in names_a)
+def _diff(old: str, new: str, limit: int = 12) -> str:
+    lines = list(
+        difflib.unified_diff(
+            old.splitlines(), new.splitlines(), "recorded", "now", n=0, lineterm=""
+        )
+    )
+    more = len(lines) - limit
+    return "\n".join(lines[:limit] + ([f"... {more} more diff lines"] if more > 0 else []))
+
+
+def _output_drift(previous: PageRecord, blocks: list[BlockResult], old_figs: Path, new_figs: Path):
+    """One entry per block whose stdout or figure bytes differ from ``previous``."""
+    old = {b.index: b for b in previous.blocks}
+    drift = []
+    for b in blocks:
+        before = old.get(b.index)
+        notes = []
+        if before is None or before.stdout != b.stdout:
+            notes.append(_diff(before.stdout if before else "", b.stdout))
+        names = sorted({Path(f["path"]).name for f in b.figures})
+        if before is not None and names != sorted({Path(f["path"]).name for f in before.figures}):
+            notes.append("its figures are not the same files")
+        changed = [
+            n
+            for n in names
+            if not (old_figs / n).is_file()
+            or (old_figs / n).read_bytes() != (new_figs / n).read_bytes()
+        ]
+        if changed:
+            notes.append("figures differ: " + ", ".join(changed))
+        if notes:
+            drift.append(f"block {b.index + 1} (line {b.line}):\n" + "\n".join(notes))
+    return drift
+
+
+def _recorded_device(record: PageRecord) -> str:
+    return str(record.environment.get("device", "cpu")).split(":")[0]
 
 
 def execute_page(page: Page, layout: Layout, write: bool = True) -> Execution:
-    """Execute ``page``, compare with its previous record, and store the new one."""
-    key = page_key(page, layout)
+    """Execute ``page`` and hold it against its previous record; with ``write``, store the run.
+
+    The record is rewritten only when it was stale, the output changed or it was written on
+    another machine (so a page reproduced where it was recorded keeps its date and stamp).
+    The tests run with ``write=False``: they never change ``docs/``, so the site they build
+    does not depend on the order the tests run in.
+    """
     record_file, figure_dir = record_paths(layout, page.name)
     previous = load_record(layout, page.name)
+    stale = previous is None or previous.key != page_key(
+        page, layout, device_type=_recorded_device(previous)
+    )
     staging = Path(tempfile.mkdtemp(prefix="dlcourse-figs-"))
     try:
         start = time.perf_counter()
         blocks, seeds = run_page(page, staging, figure_dir.name)
         record = PageRecord(
             page=page.name,
-            key=key,
+            key=page_key(page, layout),
             executed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             duration_s=round(time.perf_counter() - start, 1),
             environment=environment_info(),
@@ -441,24 +482,19 @@ def execute_page(page: Page, layout: Layout, write: bool = True) -> Execution:
             blocks=blocks,
             sources=[p.relative_to(layout.root).as_posix() for p in dependencies(page, layout)],
         )
+        machine: list[str] = []
         drift: list[str] = []
-        if previous is not None and previous.key == key:
-            old = {b.index: b.stdout for b in previous.blocks}
-            drift = [
-                f"block {b.index + 1} (line {b.line}):\n--- recorded\n{old.get(b.index)}\n"
-                f"--- now\n{b.stdout}"
-                for b in blocks
-                if old.get(b.index) != b.stdout
-            ]
-        unchanged = previous is not None and previous.key == key and not drift
-        if write and not (unchanged and _files_equal(staging, figure_dir)):
+        if previous is not None and not stale:
+            machine = machine_changes(previous.environment, record.environment)
+            drift = _output_drift(previous, blocks, figure_dir, staging)
+        if write and (stale or drift or machine):
             record_file.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(figure_dir, ignore_errors=True)
             if any(staging.iterdir()):
                 shutil.copytree(staging, figure_dir)
             record_file.write_text(record.to_json())
-        elif unchanged:
-            record = previous
-        return Execution(record=record, previous=previous, drift=drift)
+        return Execution(
+            record=record, previous=previous, stale=stale, machine=machine, drift=drift
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
