@@ -162,7 +162,7 @@ def tests(session: nox.Session, device: str) -> None:
         # The tests never write records; here a maintainer's stale pages are executed first.
         # CI skips this, so there a stale committed record fails test_pages.
         _run(session, "-m", "dlcourse._site", "execute", "--stale", env=env)
-    _run(session, "-m", "pytest", *session.posargs, env=env)
+    _run(session, "-m", "pytest", "--durations=12", *session.posargs, env=env)
 
 
 @nox.session
