@@ -195,8 +195,9 @@ def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
         "",
         "    **Your numbers may differ in the last digits.** With the same versions and seeds, "
         "a machine with this CPU model, instruction set, thread count and oneDNN/MKL "
-        "versions must print exactly this: the tests fail if it does not. On another CPU, oneDNN, MKL and "
-        "PyTorch pick other float kernels, which round differently; long training runs "
+        "versions must print exactly this: the tests fail if it does not. On another CPU, "
+        "oneDNN, MKL and PyTorch pick other float kernels, which round differently; long "
+        "training runs "
         "(reinforcement learning, GANs) amplify those tiny differences into visibly different "
         "curves and scores. The page's claims are `assert`s in its code: the tests run them "
         "on every machine they run on, whether or not its digits match this record.",
