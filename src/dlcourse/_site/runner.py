@@ -426,7 +426,9 @@ def _diff(old: str, new: str, limit: int = 12) -> str:
     return "\n".join(lines[:limit] + ([f"... {more} more diff lines"] if more > 0 else []))
 
 
-def _output_drift(previous: PageRecord, blocks: list[BlockResult], old_figs: Path, new_figs: Path):
+def _output_drift(
+    previous: PageRecord, blocks: list[BlockResult], old_figs: Path, new_figs: Path
+) -> list[str]:
     """One entry per block whose stdout or figure bytes differ from ``previous``."""
     old = {b.index: b for b in previous.blocks}
     drift = []
