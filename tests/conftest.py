@@ -1,4 +1,8 @@
-"""Shared fixtures and the summary of page blocks the tests did not run."""
+"""Shared fixtures, the seeds learning tests may use, and the summary of what pages reported.
+
+``test_pages`` reports through ``record_property`` (``skipped_block``, ``machine_difference``),
+which pytest-xdist carries from its workers, so the summary is complete under ``-n`` too.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,42 @@ from dlcourse._site.paths import Layout
 from dlcourse._site.runner import load_record
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIPPED_BLOCKS = pytest.StashKey[list[str]]()
-MACHINE_DIFFERENCES = pytest.StashKey[list[str]]()
+
+
+REPORT_SECTIONS = (
+    ("skipped_block", "page blocks not run (with their written reasons)", ""),
+    (
+        "machine_difference",
+        "page outputs that differ on this machine (reported, not failed)",
+        "Every block ran and every assert held; the records were written on another machine, "
+        "so float results may differ (see the page stamp).",
+    ),
+)
+"""(property name, summary title, intro line) of what page tests report."""
+
+
+class PageReports:
+    """Collects what page tests report and prints it at the end of the run."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[str]] = {name: [] for name, _, _ in REPORT_SECTIONS}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":
+            for name, value in report.user_properties:
+                if name in self.found:
+                    self.found[name].append(str(value))
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        for name, title, intro in REPORT_SECTIONS:
+            if self.found[name]:
+                terminalreporter.section(title)
+                for line in ([intro] if intro else []) + self.found[name]:
+                    terminalreporter.write_line(line)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[SKIPPED_BLOCKS] = []
-    config.stash[MACHINE_DIFFERENCES] = []
+    config.pluginmanager.register(PageReports(), "dlcourse-page-reports")
 
 
 @pytest.fixture(scope="session")
@@ -30,16 +63,6 @@ def layout() -> Layout:
 @pytest.fixture(scope="session")
 def expander(layout: Layout) -> SnippetExpander:
     return SnippetExpander.from_config_file(layout.config_file)
-
-
-@pytest.fixture
-def skipped_blocks(request: pytest.FixtureRequest) -> list[str]:
-    return request.config.stash[SKIPPED_BLOCKS]
-
-
-@pytest.fixture
-def machine_differences(request: pytest.FixtureRequest) -> list[str]:
-    return request.config.stash[MACHINE_DIFFERENCES]
 
 
 def seeds_off_the_page(page: str, seeds: Iterable[int]) -> list[int]:
@@ -64,20 +87,3 @@ def seeds_off_the_page(page: str, seeds: Iterable[int]) -> list[int]:
 
 def device_under_test() -> str:
     return os.environ.get("DLCOURSE_DEVICE", "auto")
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    skipped = config.stash.get(SKIPPED_BLOCKS, [])
-    if skipped:
-        terminalreporter.section("page blocks not run (with their written reasons)")
-        for line in skipped:
-            terminalreporter.write_line(line)
-    differences = config.stash.get(MACHINE_DIFFERENCES, [])
-    if differences:
-        terminalreporter.section("page outputs that differ on this machine (reported, not failed)")
-        terminalreporter.write_line(
-            "Every block ran and every assert held; the records were written on another machine,"
-            " so float results may differ (see the page stamp)."
-        )
-        for text in differences:
-            terminalreporter.write_line(text)

@@ -42,8 +42,7 @@ def test_page_code_runs(
     path,
     layout: Layout,
     expander: SnippetExpander,
-    skipped_blocks: list[str],
-    machine_differences: list[str],
+    record_property,
 ) -> None:
     try:
         page = read_page(path, expander, layout)
@@ -54,7 +53,7 @@ def test_page_code_runs(
         pytest.fail(str(exc), pytrace=False)
     for block in run.record.blocks:
         if block.skipped is not None:
-            skipped_blocks.append(f"docs/{page.name}:{block.line}: {block.skipped}")
+            record_property("skipped_block", f"docs/{page.name}:{block.line}: {block.skipped}")
     if run.verdict == "stale":
         pytest.fail(
             f"docs/{page.name}: its committed execution record is stale or missing; run "
@@ -66,7 +65,8 @@ def test_page_code_runs(
         "(a typed number, or a block that is not deterministic):\n" + "\n".join(run.drift)
     )
     if run.verdict == "differs-elsewhere":
-        machine_differences.append(
+        record_property(
+            "machine_difference",
             f"docs/{page.name}: {len(run.drift)} of {len(run.record.blocks)} blocks differ; "
-            f"this machine is not the record's ({'; '.join(run.machine)})\n" + "\n".join(run.drift)
+            f"this machine is not the record's ({'; '.join(run.machine)})\n" + "\n".join(run.drift),
         )
