@@ -162,7 +162,10 @@ def tests(session: nox.Session, device: str) -> None:
         # The tests never write records; here a maintainer's stale pages are executed first.
         # CI skips this, so there a stale committed record fails test_pages.
         _run(session, "-m", "dlcourse._site", "execute", "--stale", env=env)
-    _run(session, "-m", "pytest", "--durations=12", *session.posargs, env=env)
+    # Two workers, one test file each at a time (pages share state within a file): the suite's
+    # Python-bound tests overlap with the heavy training ones. `-- -n 0` runs in one process.
+    xdist = ["-n", "2", "--dist", "loadfile"]
+    _run(session, "-m", "pytest", *xdist, "--durations=12", *session.posargs, env=env)
 
 
 @nox.session
