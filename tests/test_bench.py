@@ -118,3 +118,19 @@ def test_bench_table_for_a_chapter_page(tmp_path: Path) -> None:
     (tmp_path / "results-cpu.json").write_text(json.dumps(dict(report, quick=True)))
     with pytest.raises(ValueError, match="no rows"):  # smoke-test sizes never reach a chapter
         bench_table_markdown(tmp_path, "toy", "")
+
+
+def test_bench_main_writes_results_with_the_machine(tmp_path: Path) -> None:
+    from dlcourse.bench.__main__ import main
+
+    assert main(["--quick", "--only", "lcs", "--out", str(tmp_path)]) == 0
+    (result,) = tmp_path.glob("results-*.json")
+    report = json.loads(result.read_text())
+    machine = report["machine"]
+    assert {"cpu", "cpu_family", "aten_capability", "cores", "torch_threads", "date"} <= set(
+        machine
+    )
+    assert [b["name"] for b in report["benchmarks"]] == ["lcs"]
+    assert f"on {machine['cpu']}, {machine['cores']} cores" in "\n".join(
+        bench_markdown(tmp_path, "")
+    )

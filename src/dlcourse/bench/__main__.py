@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import importlib
 import json
-import os
 import platform
 import statistics
 import sys
@@ -33,21 +32,17 @@ SIZE_KEYS = ("states", "length", "size", "n")
 
 
 def machine_info() -> dict[str, Any]:
+    """When and where the benchmarks ran: the page runner's machine fingerprint and versions."""
     import torch
 
-    from dlcourse._site.runner import _cpu_model
-    from dlcourse.runtime import device
+    from dlcourse._site.machine import fingerprint
 
-    dev = device()
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count() or 1,
-        "torch_threads": torch.get_num_threads(),
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "device": str(dev),
-        "gpu": torch.cuda.get_device_name(dev) if dev.type == "cuda" else None,
+        "gpu": None,
+        **fingerprint(),
     }
 
 
