@@ -65,14 +65,11 @@ def cpu_info() -> dict[str, Any]:
     fields: dict[str, str] = {}
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            name, sep, value = line.partition(":")
-            name = name.strip()
-            if not sep or name in fields:
-                continue
-            if name in {"model name", "vendor_id", "cpu family", "model", "flags"}:
-                fields[name] = value.strip()
             if not line.strip() and fields:
                 break  # the first processor's entry is enough
+            name, _, value = line.partition(":")
+            if name.strip() in {"model name", "vendor_id", "cpu family", "model", "flags"}:
+                fields[name.strip()] = value.strip()
     flags = set(fields.get("flags", "").split())
     return {
         "cpu": fields.get("model name") or platform.processor() or platform.machine(),
