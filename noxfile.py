@@ -3,7 +3,7 @@
 nox gives each session its own virtualenv, which would install PyTorch (gigabytes) once per
 session. Instead every session here runs in one shared venv, `.venv`, which this file creates
 and keeps up to date (a stamp holds the hash of pyproject.toml). KaTeX comes from the npm
-registry into `.cache/npm` (from the lock file in src/dlcourse/_site/npm).
+registry into `.cache/npm` (from the lock file in src/courseware/site/npm).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PY = BIN / "python"
 STAMP = VENV / ".dlcourse-stamp"
-NPM_SRC = ROOT / "src" / "dlcourse" / "_site" / "npm"
+NPM_SRC = ROOT / "src" / "courseware" / "site" / "npm"
 NPM_DIR = ROOT / ".cache" / "npm"
 
 nox.options.sessions = ["lint", "tests"]
@@ -104,9 +104,9 @@ def docs(session: nox.Session) -> None:
     ensure_venv(session)
     ensure_npm(session)
     cpu = {"DLCOURSE_DEVICE": "cpu", "CUDA_VISIBLE_DEVICES": ""}
-    _run(session, "-m", "dlcourse._site", "execute", "--stale", env=cpu)
+    _run(session, "-m", "courseware.site", "execute", "--stale", env=cpu)
     _run(session, "-m", "mkdocs", "build", "--strict", "--clean", env=cpu)
-    _run(session, "-m", "dlcourse._site", "check", "site")
+    _run(session, "-m", "courseware.site", "check", "site")
 
 
 @nox.session
@@ -116,7 +116,7 @@ def execute(session: nox.Session) -> None:
     _run(
         session,
         "-m",
-        "dlcourse._site",
+        "courseware.site",
         "execute",
         *session.posargs,
         env={"DLCOURSE_DEVICE": "cpu", "CUDA_VISIBLE_DEVICES": ""},
@@ -161,7 +161,7 @@ def tests(session: nox.Session, device: str) -> None:
     if device == "cpu" and os.environ.get("CI", "").lower() != "true":
         # The tests never write records; here a maintainer's stale pages are executed first.
         # CI skips this, so there a stale committed record fails test_pages.
-        _run(session, "-m", "dlcourse._site", "execute", "--stale", env=env)
+        _run(session, "-m", "courseware.site", "execute", "--stale", env=env)
     # Two workers, one test file each at a time (pages share state within a file): the suite's
     # Python-bound tests overlap with the heavy training ones. `-- -n 0` runs in one process.
     xdist = ["-n", "2", "--dist", "loadfile"]
@@ -178,7 +178,7 @@ def bench(session: nox.Session) -> None:
     _run(
         session,
         "-m",
-        "dlcourse.bench",
+        "courseware.bench",
         *session.posargs,
         env={"DLCOURSE_DEVICE": "cpu", "CUDA_VISIBLE_DEVICES": ""},
     )
@@ -189,7 +189,7 @@ def bench(session: nox.Session) -> None:
         check=True,
     )
     if probe.stdout.strip() == "True":
-        _run(session, "-m", "dlcourse.bench", *session.posargs, env={"DLCOURSE_DEVICE": "cuda"})
+        _run(session, "-m", "courseware.bench", *session.posargs, env={"DLCOURSE_DEVICE": "cuda"})
     else:
         session.log("no CUDA device: GPU benchmarks skipped")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse._site.pages import SnippetExpander
-from dlcourse._site.paths import Layout
-from dlcourse._site.runner import load_record
+from courseware.site.pages import SnippetExpander
+from courseware.site.paths import Layout
+from courseware.site.runner import load_record
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse._site.bench_page import (
+from courseware.site.bench_page import (
     bench_figure_markdown,
     bench_markdown,
     bench_table_markdown,
 )
-from dlcourse.bench import summary, timeit
-from dlcourse.bench.__main__ import ratios, scaling_plot
+from courseware.bench import summary, timeit
+from courseware.bench.__main__ import ratios, scaling_plot
 
 RESULT = {
     "name": "toy",
@@ -121,7 +121,7 @@ def test_bench_table_for_a_chapter_page(tmp_path: Path) -> None:
 
 
 def test_bench_main_writes_results_with_the_machine(tmp_path: Path) -> None:
-    from dlcourse.bench.__main__ import main
+    from courseware.bench.__main__ import main
 
     assert main(["--quick", "--only", "lcs", "--out", str(tmp_path)]) == 0
     (result,) = tmp_path.glob("results-*.json")

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from dlcourse.bench.dp import EPSILON, GAMMA, exact_grid_values, run, run_lcs
+from courseware.bench.dp import EPSILON, GAMMA, exact_grid_values, run, run_lcs
 
 
 def check_rows(result: dict, size_key: str, impls: set[str]) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dlcourse.bench import gan as bench_gan
+from courseware.bench import gan as bench_gan
 
 
 def test_bench_gan_quick() -> None:

@@ -492,7 +492,7 @@ def test_pymdptoolbox_value_iteration_finds_an_optimal_policy_not_v_star(
 
 def test_sparse_peer_input_through_the_benchmark_helpers() -> None:
     mdptoolbox = pytest.importorskip("mdptoolbox.mdp")
-    from dlcourse.bench.dp import mdptoolbox_arrays, mdptoolbox_without_input_check
+    from courseware.bench.dp import mdptoolbox_arrays, mdptoolbox_without_input_check
 
     mdp = grid_mdp(6, 6, gamma=0.9, walls=[(2, 2)], slip=0.1, device=CPU)
     P, R = mdptoolbox_arrays(mdp)

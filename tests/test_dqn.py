@@ -213,7 +213,7 @@ def test_default_config_solves_cartpole(seed: int) -> None:
 
 
 def test_bench_quick_smoke() -> None:
-    from dlcourse.bench.dqn import run
+    from courseware.bench.dqn import run
 
     result = run(quick=True)
     assert result["name"] == "dqn-cartpole" and result["rows"]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse._site.check import check_site
-from dlcourse._site.pages import PageError, SnippetExpander, read_page
-from dlcourse._site.paths import Layout
-from dlcourse._site.runner import code_digest, execute_page
+from courseware.site.check import check_site
+from courseware.site.pages import PageError, SnippetExpander, read_page
+from courseware.site.paths import Layout
+from courseware.site.runner import code_digest, execute_page
 
 from .conftest import ROOT
 

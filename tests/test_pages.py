@@ -2,7 +2,7 @@
 
 Each page is expanded exactly as the site renders it, executed, and held against its committed
 execution record (the outputs and figures the site shows) by the drift policy of
-:class:`dlcourse._site.runner.Execution`:
+:class:`courseware.site.runner.Execution`:
 
 - a record that is missing or stale fails: run ``nox -s execute -- PAGE.md`` and commit it;
 - on the machine that wrote the record (same fingerprint), any difference in what a block
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import pytest
 
-from dlcourse._site.pages import PageError, SnippetExpander, read_page
-from dlcourse._site.paths import Layout
-from dlcourse._site.runner import execute_page, load_record
+from courseware.site.pages import PageError, SnippetExpander, read_page
+from courseware.site.paths import Layout
+from courseware.site.runner import execute_page, load_record
 
 from .conftest import ROOT
 

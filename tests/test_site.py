@@ -22,9 +22,9 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from dlcourse._site.check import check_site
-from dlcourse._site.pages import SnippetExpander, read_page
-from dlcourse._site.paths import Layout
+from courseware.site.check import check_site
+from courseware.site.pages import SnippetExpander, read_page
+from courseware.site.paths import Layout
 
 from .conftest import ROOT
 

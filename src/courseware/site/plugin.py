@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from dlcourse._site.bench_page import (
+from courseware.site.bench_page import (
     BENCH_FIGURE,
     BENCH_MARKER,
     BENCH_TABLE,
@@ -26,10 +26,10 @@ from dlcourse._site.bench_page import (
     bench_markdown,
     bench_table_markdown,
 )
-from dlcourse._site.notebooks import page_to_notebook
-from dlcourse._site.pages import Page, PageError, SnippetExpander, parse_page
-from dlcourse._site.paths import Layout
-from dlcourse._site.runner import PageRecord, load_record, page_key
+from courseware.site.notebooks import page_to_notebook
+from courseware.site.pages import Page, PageError, SnippetExpander, parse_page
+from courseware.site.paths import Layout
+from courseware.site.runner import PageRecord, load_record, page_key
 
 log = logging.getLogger("mkdocs.plugins.dlcourse")
 
@@ -78,7 +78,7 @@ def _check_katex(state: _State, config: Any) -> Any:
         raise PluginError(
             f"KaTeX is missing from {state.katex}. The site serves its own math renderer: "
             "run `nox -s docs` (it runs `npm ci` into .cache/npm), or "
-            "`npm ci --prefix .cache/npm` after copying src/dlcourse/_site/npm/package*.json there."
+            "`npm ci --prefix .cache/npm` after copying src/courseware/site/npm/package*.json there."
         )
     return config
 
@@ -154,7 +154,7 @@ def _block_outputs(
 
 
 def _machine_rows(env: dict[str, Any]) -> list[str]:
-    """The stamp's rows that tell machines apart (see ``dlcourse._site.machine``)."""
+    """The stamp's rows that tell machines apart (see ``courseware.site.machine``)."""
     get = lambda key: env.get(key, "not recorded")  # noqa: E731
     caps = ", ".join(f"`{k}={v}`" for k, v in sorted(env.get("numeric_env", {}).items()))
     isa = ", ".join(env["isa"]) if "isa" in env else "not recorded"

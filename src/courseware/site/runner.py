@@ -112,7 +112,7 @@ def environment_info() -> dict[str, Any]:
 def _module_file(layout: Layout, module: str) -> Path | None:
     """The source file of a ``dlcourse`` module, or None for anything else."""
     parts = module.split(".")
-    if parts[0] != "dlcourse" or (len(parts) > 1 and parts[1] == "_site"):
+    if parts[0] != "dlcourse":
         return None
     base = layout.src.joinpath(*parts[1:])
     for candidate in (base / "__init__.py", base.with_suffix(".py")):

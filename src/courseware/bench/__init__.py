@@ -1,7 +1,7 @@
 """Side-by-side benchmarks: our implementations against the tools people would use instead.
 
 Each module here exposes ``run(quick: bool = False) -> dict`` returning JSON-able results
-(``name``, ``title``, ``description``, ``rows``). ``python -m dlcourse.bench`` (what
+(``name``, ``title``, ``description``, ``rows``). ``python -m courseware.bench`` (what
 ``nox -s bench`` runs) calls them all, adds machine information and ratios, and writes
 ``docs/_bench/``, from which the site's Performance page is generated. ``quick=True`` runs
 tiny sizes: the test suite uses it as a smoke test, never as a timing.

@@ -25,7 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from dlcourse import runtime
-from dlcourse.bench import timeit
+from courseware.bench import timeit
 from dlcourse.data import MNISTData, MNISTDataError, load_mnist, random_split
 from dlcourse.gan import (
     GANConfig,

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from dlcourse.bench import timeit
+from courseware.bench import timeit
 from dlcourse.dp import (
     SparseMDP,
     grid_mdp,

@@ -1,4 +1,4 @@
-"""Command line: ``python -m dlcourse._site execute [--stale] [PAGE ...]`` and ``check SITE``."""
+"""Command line: ``python -m courseware.site execute [--stale] [PAGE ...]`` and ``check SITE``."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def execute(pages: list[str], stale_only: bool) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m dlcourse._site")
+    parser = argparse.ArgumentParser(prog="python -m courseware.site")
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("execute", help="run pages and write their execution records")
     ex.add_argument("pages", nargs="*", help="pages relative to docs/ (default: all)")

@@ -1,4 +1,4 @@
-"""``python -m dlcourse.bench [--quick] [--only NAME ...] [--out DIR]``: run every benchmark.
+"""``python -m courseware.bench [--quick] [--only NAME ...] [--out DIR]``: run every benchmark.
 
 Writes ``DIR/results-<device>.json`` (machine information, every benchmark's rows and the
 ratios derived from them) and one scaling plot per benchmark that has a size axis. The
@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 SUITES: tuple[tuple[str, str, str], ...] = (
-    ("value-iteration", "dlcourse.bench.dp", "run"),
-    ("lcs", "dlcourse.bench.dp", "run_lcs"),
-    ("dqn-cartpole", "dlcourse.bench.dqn", "run"),
-    ("gan-throughput", "dlcourse.bench.gan", "run"),
-    ("gan-ablation", "dlcourse.bench.gan", "run_ablation"),
+    ("value-iteration", "courseware.bench.dp", "run"),
+    ("lcs", "courseware.bench.dp", "run_lcs"),
+    ("dqn-cartpole", "courseware.bench.dqn", "run"),
+    ("gan-throughput", "courseware.bench.gan", "run"),
+    ("gan-ablation", "courseware.bench.gan", "run_ablation"),
 )
 """(name, module, function) of every benchmark, in the order the page shows them."""
 
@@ -35,7 +35,7 @@ def machine_info() -> dict[str, Any]:
     """When and where the benchmarks ran: the page runner's machine fingerprint and versions."""
     import torch
 
-    from dlcourse._site.machine import fingerprint
+    from courseware.site.machine import fingerprint
 
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -183,7 +183,7 @@ def replot(out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dlcourse.bench")
+    parser = argparse.ArgumentParser(prog="python -m courseware.bench")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--only", nargs="*", default=None, help="benchmark names to run")
     parser.add_argument("--out", default="docs/_bench", help="output folder")
