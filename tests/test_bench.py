@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from courseware.bench import summary, timeit
+from courseware.bench.__main__ import ratios, scaling_plot
 from courseware.site.bench_page import (
     bench_figure_markdown,
     bench_markdown,
     bench_table_markdown,
 )
-from courseware.bench import summary, timeit
-from courseware.bench.__main__ import ratios, scaling_plot
 
 RESULT = {
     "name": "toy",

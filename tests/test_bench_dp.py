@@ -39,6 +39,9 @@ def test_value_iteration_benchmark_quick() -> None:
         assert ours["error_bound"] <= EPSILON
         assert theirs["max_abs_v_error"] <= EPSILON
         assert ours["sweeps"] == theirs["sweeps"]  # deterministic grid: the same sweeps
+        # building the environment's successor model is part of our timed path
+        assert ours["build_seconds"][0] >= 0 and ours["device"]
+        assert theirs["device"] == "cpu" and not theirs["stopped_by_iteration_bound"]
 
 
 def test_lcs_benchmark_quick() -> None:

@@ -12,7 +12,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcourse.dp import (
+from dlcourse.sequences import (
     FIBONACCI_INT64_MAX_N,
     KnapsackResult,
     LCSResult,

@@ -1,4 +1,8 @@
-"""dlcourse.dqn: buffer, targets, config validation, checkpoints, autoreset, and real learning."""
+"""dlcourse.dqn: targets, config validation, checkpoints, autoreset, CLI, and real learning.
+
+The replay buffer, the Q-network builder and the exploration are tested with the other shared
+parts in test_agents.py.
+"""
 
 from __future__ import annotations
 
@@ -9,54 +13,22 @@ import pytest
 import torch
 from torch import nn
 
+from dlcourse.agents import Batch
 from dlcourse.dqn import (
-    Batch,
     DQNConfig,
     QNetwork,
-    ReplayBuffer,
     dqn_loss,
     evaluate,
     load_checkpoint,
-    main,
     td_target,
     train,
+    update_target,
 )
+from dlcourse.dqn.cli import main
 
 from .conftest import seeds_off_the_page
 
 SHORT = {"total_steps": 800, "learning_starts": 300, "eval_interval": 0, "hidden_sizes": (16,)}
-
-
-def _add(buf: ReplayBuffer, values: list[float]) -> None:
-    k = len(values)
-    v = np.asarray(values, dtype=np.float32)
-    buf.add(np.stack([v, v], axis=1), np.zeros(k, np.int64), v, np.stack([v, v], axis=1), v * 0)
-
-
-def test_buffer_is_a_ring_that_overwrites_the_oldest() -> None:
-    buf = ReplayBuffer(5, obs_dim=2)
-    storage = buf.obs.data_ptr()
-    for x in range(7):  # one at a time, wrapping once
-        _add(buf, [float(x)])
-    assert len(buf) == 5 and buf.pos == 2
-    assert buf.rewards.tolist() == [5.0, 6.0, 2.0, 3.0, 4.0]
-    _add(buf, [7.0, 8.0, 9.0, 10.0])  # a batch that wraps around the end
-    assert buf.pos == 1 and len(buf) == 5
-    assert buf.rewards.tolist() == [10.0, 6.0, 7.0, 8.0, 9.0]
-    _add(buf, [float(x) for x in range(20, 32)])  # more than the capacity: the last 5 stay
-    assert sorted(buf.rewards.tolist()) == [27.0, 28.0, 29.0, 30.0, 31.0]
-    assert buf.obs.data_ptr() == storage  # never reallocated
-
-
-def test_buffer_samples_uniformly_from_filled_rows_only() -> None:
-    buf = ReplayBuffer(100, obs_dim=2)
-    _add(buf, [1.0, 2.0, 3.0])
-    batch = buf.sample(3000, np.random.default_rng(0))
-    assert isinstance(batch, Batch) and batch.obs.shape == (3000, 2)
-    counts = np.bincount(batch.rewards.numpy().astype(int), minlength=4)[1:]
-    assert counts.min() > 900 and set(batch.rewards.tolist()) == {1.0, 2.0, 3.0}
-    with pytest.raises(ValueError, match="empty"):
-        ReplayBuffer(4, 2).sample(1, np.random.default_rng(0))
 
 
 class _Fixed(nn.Module):
@@ -105,22 +77,42 @@ def test_target_carries_no_gradient_and_loss_is_huber() -> None:
     assert all(p.grad is not None for p in net.parameters())
 
 
+def test_target_update_copies_or_averages() -> None:
+    torch.manual_seed(0)
+    online, target = QNetwork(4, 2, (8,)), QNetwork(4, 2, (8,))
+    before = [p.clone() for p in target.parameters()]
+    update_target(target, online, 0.25)  # Polyak: 1/4 of the way to the online weights
+    for t, o, b in zip(target.parameters(), online.parameters(), before, strict=True):
+        torch.testing.assert_close(t, b + 0.25 * (o - b))
+    update_target(target, online, 1.0)  # a hard copy
+    pairs = zip(target.parameters(), online.parameters(), strict=True)
+    assert all(torch.equal(t, o) for t, o in pairs)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"batch_size": 128, "buffer_size": 64}, "must not exceed buffer_size"),
-        ({"epsilon_end": 1.5}, r"epsilon_end must be in \[0, 1\]"),
-        ({"epsilon_start": -0.1}, r"epsilon_start must be in \[0, 1\]"),
+        ({"epsilon_end": 1.5}, r"epsilon_end must be >= 0.0 and <= 1.0, got 1.5"),
+        ({"epsilon_start": -0.1}, r"epsilon_start must be >= 0.0 and <= 1.0, got -0.1"),
         ({"env_id": "CartPol-v1"}, "unknown environment id 'CartPol-v1'"),
         ({"env_id": "Pendulum-v1"}, "needs a Discrete action space"),
-        ({"gamma": 1.2}, "gamma"),
-        ({"tau": 0.0}, "tau"),
-        ({"hidden_sizes": ()}, "hidden_sizes"),
+        ({"gamma": 1.2}, "gamma must be >= 0.0 and <= 1.0"),
+        ({"tau": 0.0}, r"tau must be <= 1.0 and > 0.0"),
+        ({"hidden_sizes": ()}, "hidden_sizes must have at least one item"),
+        ({"hidden_sizes": (64, 0)}, "hidden_sizes item 1 must be >= 1"),
+        ({"total_steps": 0}, "total_steps must be >= 1, got 0"),
+        ({"seed": 1.5}, "seed must be an int"),
+        ({"stop_return": "high"}, "stop_return must be a number"),
     ],
 )
 def test_invalid_configs_fail_at_construction(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DQNConfig(**kwargs)
+
+
+def test_config_stores_a_list_of_hidden_sizes_as_a_tuple() -> None:
+    assert DQNConfig(hidden_sizes=[32, 32]).hidden_sizes == (32, 32)  # type: ignore[arg-type]
 
 
 def test_training_is_deterministic_for_a_seed() -> None:

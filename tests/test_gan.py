@@ -4,8 +4,10 @@ chapter's page does not use."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import torch
 from matplotlib.figure import Figure
 
 from dlcourse import gan
-from dlcourse.gan import GANConfig, frechet_distance
+from dlcourse.gan import GANConfig, cli, frechet_distance, training
 from dlcourse.plots import gan as plots
 
 from .conftest import ROOT, seeds_off_the_page
@@ -31,25 +33,34 @@ def _images(n: int = 64, seed: int = 0) -> torch.Tensor:
 @pytest.mark.parametrize(
     ("changes", "match"),
     [
-        ({"arch": "resnet"}, "arch"),
-        ({"epochs": 0}, "epochs"),
-        ({"batch_size": 1}, "batch_size"),
-        ({"lr_g": 0.0}, "lr_g"),
-        ({"betas": (0.5, 1.0)}, "betas"),
-        ({"real_label": 0.3}, "real_label"),
-        ({"g_loss": "wasserstein"}, "g_loss"),
-        ({"pixel_range": "[0, 255]"}, "pixel_range"),
-        ({"d_dropout": 1.0}, "d_dropout"),
-        ({"ema_decay": 1.0}, "ema_decay"),
-        ({"ema_decay": -0.1}, "ema_decay"),
-        ({"g_hidden": ()}, "g_hidden"),
-        ({"seed": -1}, "seed"),
-        ({"resume": True}, "resume"),
+        ({"arch": "resnet"}, "arch must be one of 'mlp', 'dcgan', got 'resnet'"),
+        ({"epochs": 0}, "epochs must be >= 1, got 0"),
+        ({"batch_size": 1}, "batch_size must be >= 2, got 1"),
+        ({"lr_g": 0.0}, "lr_g must be > 0.0, got 0.0"),
+        ({"betas": (0.5, 1.0)}, "betas item 1 must be >= 0.0 and < 1.0"),
+        ({"real_label": 0.3}, "real_label must be"),
+        ({"g_loss": "wasserstein"}, "g_loss must be one of 'non-saturating', 'minimax'"),
+        ({"pixel_range": "[0, 255]"}, "pixel_range must be one of '[-1, 1]', '[0, 1]'"),
+        ({"d_dropout": 1.0}, "d_dropout must be >= 0.0 and < 1.0, got 1.0"),
+        ({"ema_decay": 1.0}, "ema_decay must be >= 0.0 and < 1.0, got 1.0"),
+        ({"ema_decay": -0.1}, "ema_decay must be >= 0.0 and < 1.0, got -0.1"),
+        ({"g_hidden": ()}, "g_hidden must have at least one item"),
+        ({"g_hidden": (32, 0)}, "g_hidden item 1 must be >= 1"),
+        ({"seed": -1}, "seed must be >= 0, got -1"),
+        ({"seed": 1.5}, "seed must be an int, got 1.5"),
+        ({"resume": True}, "resume=True needs a checkpoint path"),
     ],
 )
 def test_invalid_config_is_rejected(changes: dict, match: str) -> None:
-    with pytest.raises(ValueError, match=f"invalid GANConfig: {match}"):
+    with pytest.raises(ValueError, match=re.escape(f"invalid GANConfig: {match}")):
         GANConfig(**changes)
+
+
+def test_config_is_frozen_and_lists_become_tuples() -> None:
+    config = GANConfig(g_hidden=[32, 16], betas=[0.5, 0.9])
+    assert config.g_hidden == (32, 16) and config.betas == (0.5, 0.9)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.epochs = 3  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("arch", ["mlp", "dcgan"])
@@ -118,14 +129,14 @@ def test_averaged_generator_is_the_moving_average_with_its_own_batchnorm_stats(
     plain = gan.train(GANConfig(epochs=2, g_batchnorm=True, **TINY), _images())
     assert plain.averaged_generator is None and plain.final_generator is plain.generator
     after_step: list[list[torch.Tensor]] = []  # the generator's weights after every step
-    step = gan.adversarial_step
+    step = training.adversarial_step
 
     def recording_step(g_net, *args, **kwargs):
         out = step(g_net, *args, **kwargs)
         after_step.append([p.detach().clone() for p in g_net.parameters()])
         return out
 
-    monkeypatch.setattr(gan, "adversarial_step", recording_step)
+    monkeypatch.setattr(training, "adversarial_step", recording_step)
     decay = 0.9
     result = gan.train(GANConfig(epochs=2, g_batchnorm=True, ema_decay=decay, **TINY), _images())
     assert result.loss_d == plain.loss_d  # averaging only watches the training
@@ -204,7 +215,7 @@ def test_cli_trains_from_a_data_root(tmp_path: Path, capsys: pytest.CaptureFixtu
     from .test_gan_ddp import _fake_mnist
 
     _fake_mnist(tmp_path, n=64)
-    result = gan.main(
+    result = cli.main(
         ["--data-root", str(tmp_path), "--epochs", "1", "--batch-size", "16", "--g-hidden", "16",
          "--d-hidden", "16", "--limit", "48", "--no-progress", "--checkpoint", str(tmp_path / "c.pt")]
     )  # fmt: skip
@@ -217,7 +228,7 @@ def test_plots_return_labelled_figures(tmp_path: Path) -> None:
     figures = [
         plots.plot_samples(_images(10), ncol=5, title="t"),
         plots.plot_real_vs_fake({"real": _images(8), "fake": result.epoch_samples[-1]}),
-        plots.plot_filmstrip(result.epoch_samples, n=4),
+        plots.plot_samples_filmstrip(result.epoch_samples, n=4),
         plots.plot_losses({"a": result}, window=2),
         plots.plot_d_outputs({"a": result}, window=2),
         plots.plot_pixel_ranges({"x": torch.rand(100)}),
@@ -227,7 +238,7 @@ def test_plots_return_labelled_figures(tmp_path: Path) -> None:
         assert isinstance(fig, Figure) and fig.get_label()
         plt.close(fig)
     assert plots.image_grid(_images(3), ncol=2).shape == (2 * 30 + 2, 2 * 30 + 2)
-    gif = plots.save_gif(result.epoch_samples, tmp_path / "a.gif", ncol=2)
+    gif = plots.save_samples_gif(result.epoch_samples, tmp_path / "a.gif", ncol=2)
     assert gif.read_bytes()[:6] == b"GIF89a"
 
 

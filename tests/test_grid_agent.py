@@ -14,7 +14,7 @@ from dlcourse.grid_agent import (
     GridAgentConfig,
     GridAgentResult,
     coordinates,
-    episode_epsilon,
+    epsilon_schedule,
     greedy_path,
     train_grid_agent,
 )
@@ -81,11 +81,12 @@ def test_every_episode_is_bounded():
 
 def test_epsilon_decays_per_episode_to_its_floor():
     config = GridAgentConfig()
-    eps = [episode_epsilon(k, config) for k in range(config.episodes)]
+    schedule = epsilon_schedule(config)
+    eps = [schedule(k) for k in range(config.episodes)]
     assert eps[0] == config.epsilon_start
     assert all(a >= b for a, b in itertools.pairwise(eps))
     assert eps[-1] == config.epsilon_end
-    assert episode_epsilon(1, config) == pytest.approx(config.epsilon_decay)
+    assert schedule(1) == pytest.approx(config.epsilon_decay)
     result = train_grid_agent(replace(config, episodes=3, max_steps=20))
     assert result.epsilons == eps[:3]  # one value per episode, however long it was
 
@@ -116,16 +117,17 @@ def test_greedy_path_is_bounded_for_a_policy_that_never_arrives():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("size", 1, "size must be >= 2"),
-        ("episodes", 0, "episodes must be >= 1"),
+        ("size", 1, "size must be >= 2, got 1"),
+        ("episodes", 0, "episodes must be >= 1, got 0"),
         ("max_steps", 0, "max_steps must be >= 1"),
-        ("lr", 0.0, "lr must be > 0"),
-        ("gamma", 1.5, "gamma must be in"),
-        ("epsilon_end", 2.0, "epsilon_end <= epsilon_start"),
-        ("epsilon_decay", 0.0, "epsilon_decay must be in"),
+        ("lr", 0.0, "lr must be > 0.0"),
+        ("gamma", 1.5, r"gamma must be >= 0.0 and <= 1.0"),
+        ("epsilon_end", 0.5, "need epsilon_end <= epsilon_start, got 0.5 and 0.2"),
+        ("epsilon_decay", 0.0, r"epsilon_decay must be <= 1.0 and > 0.0, got 0.0"),
         ("hidden", 0, "hidden must be >= 1"),
+        ("seed", -1, "seed must be >= 0"),
     ],
 )
-def test_bad_config_is_a_clear_error(field, value, message):
-    with pytest.raises(ValueError, match=message):
-        train_grid_agent(replace(GridAgentConfig(), **{field: value}))
+def test_bad_config_is_a_clear_error_at_construction(field, value, message):
+    with pytest.raises(ValueError, match=f"invalid GridAgentConfig: {message}"):
+        replace(GridAgentConfig(epsilon_start=0.2), **{field: value})

@@ -1,4 +1,5 @@
-"""GridWorld: Gymnasium's API, determinism, the exact model against sampled steps, bad input."""
+"""GridWorld: Gymnasium's API, determinism, the exact model against its transitions and sampled
+steps, its memory, the cell and wall helpers, bad input."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import dlcourse.gridworld as gw
-from dlcourse.gridworld import DOWN, ENV_ID, LEFT, RIGHT, UP, GridWorld
+from dlcourse.gridworld import DOWN, ENV_ID, LEFT, RIGHT, UP, GridWorld, cell_index, wall_mask
+from dlcourse.mdp import TabularMDP
 
 MAZE = {"height": 3, "width": 4, "walls": [(1, 1), 6], "goal": (2, 3), "start": (0, 0)}
 """A rectangular grid with two walls, one given as (row, col), one as a state number."""
@@ -129,6 +131,147 @@ def test_to_mdp_structure():
     )
 
 
+MODEL_GRIDS = [
+    {},
+    {"height": 1, "width": 2},
+    {"slip": 0.2, "step_reward": -0.1, **MAZE},
+    {"height": 5, "width": 6, "walls": [(1, 1), (2, 3), (3, 1)], "slip": 0.1},
+    {"height": 3, "width": 5, "walls": [(1, 1), (1, 2)], "slip": 1.0, "goal_reward": 2.0},
+    {
+        "height": 4,
+        "width": 3,
+        "walls": np.eye(4, 3, k=-1, dtype=bool)[:, ::-1].copy(),
+        "step_reward": -1.0,
+    },
+]
+"""Grids whose model is checked outcome by outcome: deterministic, slippery, walled, always
+slipping (the chosen direction has probability 0), walls given as a bool mask."""
+
+
+@pytest.mark.parametrize("kwargs", MODEL_GRIDS)
+def test_to_mdp_agrees_with_transitions(kwargs):
+    """``P[s, a, s']`` sums the outcome probabilities and ``R[s, a]`` is the expected reward."""
+    env = GridWorld(**kwargs)
+    mdp = env.to_mdp(0.9, device="cpu")
+    S = env.num_states
+    assert isinstance(mdp, TabularMDP) and mdp.P.shape == (S, 4, S)
+    assert mdp.num_successors == (4 if env.slip > 0 else 1)
+    terminal = [s for s in range(S) if s == env.goal or s in env.walls]
+    assert mdp.terminal.nonzero().flatten().tolist() == terminal
+    table = env.P
+    assert len(table) == S and all(len(row) == 4 for row in table)
+    for s in range(S):
+        for a in range(4):
+            outcomes = env.transitions(s, a)
+            assert table[s][a] == outcomes
+            assert outcomes is env.transitions(s, a)  # computed once
+            if mdp.terminal[s]:  # absorbing in the environment, nowhere in the model
+                assert outcomes == [(1.0, s, 0.0, s == env.goal)]
+                assert mdp.P[s, a].sum() == 0 and mdp.R[s, a] == 0
+                continue
+            assert len({s2 for _, s2, _, _ in outcomes}) == len(outcomes)  # merged
+            assert all(p > 0 for p, _, _, _ in outcomes)
+            assert math.isclose(sum(p for p, _, _, _ in outcomes), 1.0, abs_tol=1e-12)
+            P = np.zeros(S)
+            for p, s2, r, terminated in outcomes:
+                P[s2] += p
+                assert terminated == (s2 == env.goal)
+                assert r == env.step_reward + env.goal_reward * (s2 == env.goal)
+            np.testing.assert_allclose(mdp.P[s, a].numpy(), P, rtol=0, atol=1e-15)
+            expected_reward = sum(p * r for p, _, r, _ in outcomes)
+            assert mdp.R[s, a].item() == pytest.approx(expected_reward, rel=0, abs=1e-15)
+            # ... and both agree with the geometry: each direction, with its slip probability
+            by_move = np.zeros(S)
+            for d in range(4):
+                by_move[env.move(s, d)] += 1 - env.slip if d == a else env.slip / 3
+            np.testing.assert_allclose(P, by_move, rtol=0, atol=1e-15)
+
+
+def test_to_mdp_matches_sampled_steps_on_a_walled_grid():
+    """The same check as above with sampling: the 5x6 grid's walls and slip, from every cell."""
+    env = GridWorld(**MODEL_GRIDS[3])
+    mdp = env.to_mdp(0.9, device="cpu")
+    env.reset(seed=1)
+    n = 600
+    for s in np.flatnonzero(~mdp.terminal.numpy()):
+        for a in range(4):
+            counts = np.zeros(env.num_states)
+            for _ in range(n):
+                env.s = int(s)
+                counts[env.step(a)[0]] += 1
+            p = mdp.P[s, a].numpy()
+            tolerance = 5 * np.sqrt(p * (1 - p) / n) + 1e-9
+            assert np.all(np.abs(counts / n - p) <= tolerance), (s, a, counts / n, p)
+
+
+@pytest.mark.parametrize("to_mask", [np.asarray, torch.as_tensor])
+def test_a_bool_wall_mask_gives_the_same_grid_and_model(to_mask):
+    cells = [(10, c) for c in range(5, 35)] + [(r, 20) for r in range(11, 30)]
+    mask = np.zeros((50, 40), dtype=bool)
+    for r, c in cells:
+        mask[r, c] = True
+    kw = {"height": 50, "width": 40, "slip": 0.1, "step_reward": -1.0}
+    by_cells, by_mask = GridWorld(walls=cells, **kw), GridWorld(walls=to_mask(mask), **kw)
+    assert by_cells.walls == by_mask.walls == {r * 40 + c for r, c in cells}
+    a, b = by_cells.to_mdp(0.9, device="cpu"), by_mask.to_mdp(0.9, device="cpu")
+    assert torch.equal(a.next_states, b.next_states)
+    assert torch.equal(a.probs, b.probs) and torch.equal(a.R, b.R)
+    assert torch.equal(a.terminal, b.terminal)
+    assert a.nbytes() == 2000 * 4 * 4 * (8 + 8) + 2000 * 4 * 8  # indices, probs, R
+    for env in (by_cells, by_mask):
+        env.reset(seed=5)
+    actions = np.random.default_rng(0).integers(0, 4, size=300)
+    assert [by_cells.step(int(x))[:3] for x in actions] == [
+        by_mask.step(int(x))[:3] for x in actions
+    ]
+
+
+def test_the_model_of_a_million_cells_takes_linear_memory():
+    """1000 x 1000 cells: S * A * K entries (a dense P would take 32 TB, so none is built)."""
+    n = 1000
+    S, A = n * n, 4
+    mdp = GridWorld(height=n, width=n).to_mdp(0.99, device="cpu")
+    assert (mdp.num_states, mdp.num_actions, mdp.num_successors) == (S, A, 1)
+    # next_states (int64), probs and R (float64): S * A * K * (8 + 8) + S * A * 8 bytes
+    assert mdp.nbytes() == S * A * 1 * (8 + 8) + S * A * 8 == 96_000_000
+    nxt = mdp.next_states
+    assert nxt[0, :, 0].tolist() == [0, n, 0, 1]  # up and left bump into the edge
+    assert nxt[S - 2, RIGHT, 0].item() == S - 1 and mdp.R[S - 2, RIGHT].item() == 1.0
+    assert mdp.terminal.nonzero().flatten().tolist() == [S - 1]
+    assert (mdp.probs[:-1] == 1).all() and mdp.R[:-1, UP].sum() == 0
+    # with slip, K = 4; float32 halves the probabilities and rewards, not the indices
+    slippery = GridWorld(height=100, width=100, slip=0.2).to_mdp(0.99, dtype=torch.float32)
+    assert slippery.num_successors == 4
+    assert slippery.nbytes() == 10_000 * A * 4 * (8 + 4) + 10_000 * A * 4
+
+
+def test_cell_index_and_wall_mask():
+    assert cell_index("cell", (1, 2), 3, 4) == 6
+    assert cell_index("cell", [2, 3], 3, 4) == 11
+    assert cell_index("cell", np.int64(5), 3, 4) == 5
+    assert cell_index("cell", np.array([0, 1]), 3, 4) == 1
+    with pytest.raises(ValueError, match=r"cell \(3, 0\) is outside the 3x4 grid \(rows 0..2"):
+        cell_index("cell", (3, 0), 3, 4)
+    with pytest.raises(ValueError, match=r"cell 12 is outside the 3x4 grid \(states 0..11\)"):
+        cell_index("cell", 12, 3, 4)
+    with pytest.raises(ValueError, match=r"cell must be a state number or a \(row, col\) pair"):
+        cell_index("cell", True, 3, 4)
+    assert wall_mask(None, 2, 3).tolist() == [False] * 6
+    assert wall_mask([(0, 1), 5], 2, 3).tolist() == [False, True, False, False, False, True]
+    mask = np.array([[True, False, False], [False, False, True]])
+    flat = wall_mask(mask, 2, 3)
+    assert flat.tolist() == [True, False, False, False, False, True]
+    flat[0] = False
+    assert mask[0, 0]  # a copy: the caller's mask is left alone
+    assert wall_mask(torch.as_tensor(mask), 2, 3).tolist() == wall_mask(mask, 2, 3).tolist()
+    with pytest.raises(ValueError, match=r"a wall mask must be a bool array of shape \(2, 3\)"):
+        wall_mask(np.zeros((3, 2), dtype=bool), 2, 3)
+    with pytest.raises(ValueError, match=r"a wall mask must be a bool array .* got int64"):
+        wall_mask(np.zeros((2, 3), dtype=np.int64), 2, 3)
+    with pytest.raises(ValueError, match=r"walls \(2, 0\) is outside"):
+        wall_mask([(2, 0)], 2, 3)
+
+
 def test_render_modes():
     env = GridWorld(render_mode="ansi", **MAZE)
     env.reset(seed=0)
@@ -162,6 +305,10 @@ def test_render_modes():
         ({"start": 15}, r"start and goal are the same cell \(3, 3\)"),
         ({"step_reward": float("nan")}, r"step_reward must be finite"),
         ({"render_mode": "human"}, r"render_mode 'human' is not supported"),
+        ({"height": 1, "width": 1}, r"start and goal are the same cell \(0, 0\)"),
+        ({"walls": np.zeros((2, 2), dtype=bool)}, r"a wall mask must be a bool array of shape"),
+        ({"walls": torch.zeros(4, 4)}, r"a wall mask must be a bool array .* got float32"),
+        ({"walls": np.eye(4, dtype=bool)}, r"start \(0, 0\) is on a wall"),
     ],
 )
 def test_bad_arguments(kwargs, match):

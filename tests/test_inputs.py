@@ -12,6 +12,8 @@ import torch
 
 from dlcourse import dqn, gan
 from dlcourse.checkpoint import read_checkpoint
+from dlcourse.dqn import cli as dqn_cli
+from dlcourse.gan import cli as gan_cli
 
 
 @dataclasses.dataclass
@@ -54,13 +56,18 @@ def test_a_missing_checkpoint_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("module", "argv", "message"),
     [
-        (dqn, ["--total-steps", "-5"], "total_steps must be >= 1, got -5"),
-        (dqn, ["--gamma", "1.5"], "gamma"),
-        (dqn, ["--eval-final", "0"], "--eval-final must be >= 1"),
-        (dqn, ["--resume", "nowhere.pt"], "no dlcourse.dqn checkpoint at nowhere.pt"),
-        (gan, ["--epochs", "-1"], "epochs must be >= 1, got -1"),
-        (gan, ["--limit", "0"], "--limit must be >= 1"),
-        (gan, ["--data-root", "/nonexistent/mnist"], "data root /nonexistent/mnist does not exist"),
+        (dqn_cli, ["--total-steps", "-5"], "total_steps must be >= 1, got -5"),
+        (dqn_cli, ["--gamma", "1.5"], "gamma must be >= 0.0 and <= 1.0, got 1.5"),
+        (dqn_cli, ["--eval-final", "0"], "--eval-final must be >= 1"),
+        (dqn_cli, ["--resume", "nowhere.pt"], "no dlcourse.dqn checkpoint at nowhere.pt"),
+        (gan_cli, ["--epochs", "-1"], "epochs must be >= 1, got -1"),
+        (gan_cli, ["--limit", "0"], "--limit must be >= 1"),
+        (gan_cli, ["--g-loss", "wasserstein"], "'wasserstein' is not one of"),
+        (
+            gan_cli,
+            ["--data-root", "/nonexistent/mnist"],
+            "data root /nonexistent/mnist does not exist",
+        ),
     ],
 )
 def test_cli_reports_bad_values_as_usage_errors(
@@ -70,7 +77,8 @@ def test_cli_reports_bad_values_as_usage_errors(
         module.main(argv)
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"usage: python -m {module.__name__}")
+    command = module.__name__.removesuffix(".cli")  # python -m dlcourse.X runs its cli module
+    assert err.startswith(f"usage: python -m {command}")
     assert message in err and "Traceback" not in err
 
 

@@ -131,7 +131,10 @@ def test_mdp_rejects_bad_probabilities_and_rewards():
 
 def test_induced_mrp_rejects_bad_policies():
     mdp = TabularMDP(**two_state_mdp())
-    with pytest.raises(ValueError, match=r"policy must be a tensor of shape \[S, A\] = \(3, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"policy must be actions \[S\] = \(3,\) \(integers\) or probabilities \[S, A\] = \(3, 2\)",
+    ):
         mdp.induced_mrp(torch.ones(3))
     with pytest.raises(ValueError, match=r"policy row 1 sums to 0\.5"):
         mdp.induced_mrp(torch.tensor([[0.5, 0.5], [0.25, 0.25], [0.0, 0.0]]))

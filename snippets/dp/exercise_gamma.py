@@ -2,9 +2,8 @@
 
 import torch
 
-from dlcourse.dp import policy_iteration, value_iteration
 from dlcourse.gridworld import GridWorld
-from dlcourse.mdp import TabularMDP
+from dlcourse.mdp import TabularMDP, policy_iteration, value_iteration
 from dlcourse.runtime import device
 
 WALLS = [(1, 1), (1, 2), (1, 3), (3, 2), (3, 3), (3, 4), (4, 1)]

@@ -3,7 +3,7 @@
 import random
 from functools import cache
 
-from dlcourse.dp import lcs
+from dlcourse.sequences import lcs
 
 
 def lcs_length_memo(a: str, b: str) -> int:

@@ -2,8 +2,8 @@
 
 import math
 
-from dlcourse.dp import value_iteration
 from dlcourse.gridworld import GridWorld
+from dlcourse.mdp import value_iteration
 from dlcourse.runtime import device
 
 WALLS = [(1, 1), (1, 2), (1, 3), (3, 2), (3, 3), (3, 4), (4, 1)]

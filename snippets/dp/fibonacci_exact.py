@@ -1,6 +1,6 @@
 """Exact Fibonacci numbers: the O(n) table and the O(log n) matrix power."""
 
-from dlcourse.dp import fibonacci, fibonacci_matrix
+from dlcourse.sequences import fibonacci, fibonacci_matrix
 
 print("F(93)  =", fibonacci(93))
 print("F(300) =", fibonacci(300))

@@ -12,7 +12,7 @@ print("F(93) =", table[93].item(), " <- negative: int64 wrapped around")
 # --8<-- [end:wrap]
 
 # --8<-- [start:refuse]
-from dlcourse.dp import fibonacci_table
+from dlcourse.sequences import fibonacci_table
 
 print(fibonacci_table(10).tolist())
 try:

@@ -1,6 +1,6 @@
 """The 0/1 knapsack and coin change: two more tables."""
 
-from dlcourse.dp import coin_change_min, coin_change_ways, knapsack
+from dlcourse.sequences import coin_change_min, coin_change_ways, knapsack
 
 weights, values = [1, 3, 4, 5], [1, 4, 5, 7]
 best, chosen = knapsack(weights, values, capacity=7)

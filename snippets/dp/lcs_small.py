@@ -1,7 +1,7 @@
-"""The LCS table of a classic pair, its traceback, and dlcourse.dp.lcs."""
+"""The LCS table of a classic pair, its traceback, and dlcourse.sequences.lcs."""
 
-from dlcourse.dp import lcs, lcs_table, lcs_traceback
 from dlcourse.plots.dp import plot_lcs_table
+from dlcourse.sequences import lcs, lcs_table, lcs_traceback
 
 a, b = "ABCBDAB", "BDCABA"
 L = lcs_table(a, b)

@@ -2,8 +2,8 @@
 
 import random
 
-from dlcourse.dp import lcs, lcs_wavefront
 from dlcourse.runtime import device
+from dlcourse.sequences import lcs, lcs_wavefront
 
 rng = random.Random(0)
 a = "".join(rng.choices("ACGT", k=1500))

@@ -9,7 +9,7 @@ from dlcourse.runtime import device
 
 WALLS = [(1, 1), (1, 2), (1, 3), (3, 2), (3, 3), (3, 4), (4, 1)]
 env = GridWorld(render_mode="ansi", height=6, width=6, walls=WALLS, slip=0.1)
-mdp = env.to_mdp(gamma=0.9, device=device())  # dense: P[s, a, s'], R[s, a]
+mdp = env.to_mdp(gamma=0.9, device=device())  # successor lists; mdp.P is the dense view
 env.reset(seed=0)
 print(env.render())
 print(f"{mdp.num_states} states, {mdp.num_actions} actions")
@@ -19,15 +19,15 @@ print(f"gamma = {mdp.gamma}, slip = {env.slip}")
 # --8<-- [start:evaluation]
 import torch
 
-from dlcourse.dp import evaluate_policy_exact, policy_evaluation
+from dlcourse.mdp import evaluate_iterative, solve
 
 S, A = mdp.num_states, mdp.num_actions
-uniform = torch.full((S, A), 1 / A, dtype=mdp.P.dtype, device=mdp.device)
-# exactly: solve (I - gamma P_pi) V = R_pi
-v_exact = evaluate_policy_exact(mdp, uniform)
+uniform = torch.full((S, A), 1 / A, dtype=mdp.dtype, device=mdp.device)
+mrp = mdp.induced_mrp(uniform)  # evaluating a policy = evaluating its MRP
+v_exact = solve(mrp)  # exactly: (I - gamma P_pi) V = R_pi
 
 for inplace in (False, True):
-    run = policy_evaluation(mdp, uniform, tol=1e-6, inplace=inplace)
+    run = evaluate_iterative(mrp, tol=1e-6, inplace=inplace)
     error = (run.values - v_exact).abs().max().item()
     name = "in-place" if inplace else "synchronous"
     print(f"{name:>11}: {run.sweeps} sweeps, error {error:.1e}", end="")
@@ -37,12 +37,7 @@ for inplace in (False, True):
 # --8<-- [end:evaluation]
 
 # --8<-- [start:iteration]
-from dlcourse.dp import (
-    bellman_residual,
-    evaluate_policy_exact,
-    policy_iteration,
-    value_iteration,
-)
+from dlcourse.mdp import bellman_residual, policy_iteration, solve, value_iteration
 
 pi_run = policy_iteration(mdp)
 vi_run = value_iteration(mdp, tol=1e-6, snapshots=[0, 1, 2, 3, 10])
@@ -50,7 +45,7 @@ print(f"policy iteration: {pi_run.iterations} policies evaluated")
 print(f"value iteration: {vi_run.sweeps} sweeps")
 print(f"  error bound {vi_run.error_bound:.1e}")
 
-v_star = evaluate_policy_exact(mdp, pi_run.policy)  # the closed form
+v_star = solve(mdp.induced_mrp(pi_run.policy))  # the closed form
 error = (vi_run.values - v_star).abs().max().item()
 print("  |V - V*| within the bound:", error <= vi_run.error_bound)
 residual = bellman_residual(mdp, vi_run.values)  # ||T V - V||
@@ -101,8 +96,8 @@ fig = plot_convergence(
 # --8<-- [end:convergence]
 
 # --8<-- [start:steps]
-from dlcourse.dp import policy_iteration, value_iteration
 from dlcourse.gridworld import GridWorld
+from dlcourse.mdp import policy_iteration, value_iteration
 from dlcourse.runtime import device
 
 # -1 per step, nothing at the goal, no discount: -V*(s) = expected steps
@@ -144,8 +139,7 @@ import mdptoolbox.mdp
 import numpy as np
 import torch
 
-from dlcourse.dp import evaluate_policy_exact, policy_iteration, value_iteration
-from dlcourse.mdp import TabularMDP
+from dlcourse.mdp import TabularMDP, policy_iteration, solve, value_iteration
 
 
 def to_mdptoolbox(model: TabularMDP) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +174,7 @@ def compare(name: str, model: TabularMDP, epsilon: float = 0.01) -> None:
         ("theirs", as_tensor(their_vi.V), as_tensor(their_vi.policy)),
         ("ours  ", ours_vi.values, ours_vi.policy),
     ]:
-        loss = (v_star - evaluate_policy_exact(model, policy)).max().item()
+        loss = (v_star - solve(model.induced_mrp(policy))).max().item()
         error = (values - v_star).abs().max().item()
         print(f"  VI {who}: policy loss {loss:.1e}, |V - V*| {error:.1e}")
     print(f"  our error bound: {ours_vi.error_bound:.1e}")

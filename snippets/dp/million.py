@@ -1,9 +1,10 @@
-"""Value iteration on a 1000 x 1000 grid world: one million states."""
+"""Value iteration on a 1000 x 1000 grid world: one million states, the same two calls."""
 
 # --8<-- [start:solve]
 import torch
 
-from dlcourse.dp import grid_mdp, value_iteration
+from dlcourse.gridworld import GridWorld
+from dlcourse.mdp import value_iteration
 from dlcourse.runtime import device
 
 n = 1000
@@ -18,17 +19,8 @@ for _ in range(40):  # wall segments, 8 cells thick, 100 to 400 cells long
         walls[r : r + length, c : c + 8] = True
 walls[490:511, 490:511] = False  # keep the goal's neighbourhood free
 
-big = grid_mdp(
-    n,
-    n,
-    gamma=1.0,
-    goal=(500, 500),
-    walls=walls,
-    step_reward=-1.0,
-    goal_reward=0.0,
-    dtype=torch.float32,
-    device=device(),
-)
+env = GridWorld(height=n, width=n, goal=(500, 500), walls=walls, step_reward=-1.0, goal_reward=0.0)
+big = env.to_mdp(gamma=1.0, dtype=torch.float32, device=device())
 dense_bytes = big.num_states * big.num_actions * big.num_states * 4
 print(f"{big.num_states:,} states")
 print(f"successor model: {big.nbytes() / 2**20:.0f} MiB")

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from dlcourse.dqn import ReplayBuffer
+from dlcourse.agents import ReplayBuffer
 
-buffer = ReplayBuffer(capacity=4, obs_dim=1)
+buffer = ReplayBuffer(capacity=4, obs_shape=(1,))
 for t in range(6):  # six transitions into four slots: the two oldest are overwritten
     buffer.add(
         obs=np.array([[t]]),

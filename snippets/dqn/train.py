@@ -56,10 +56,12 @@ fig = plot_checks([result.checks, plain.checks], labels=["Double DQN", "DQN"])
 
 # --8<-- [start:frames]
 from dlcourse.dqn import greedy_frames
-from dlcourse.plots.dqn import plot_filmstrip, save_gif
+from dlcourse.plots.dqn import plot_episode_filmstrip, save_episode_gif
 
 frames, total = greedy_frames(result.network, seed=0, every=5)  # render_mode="rgb_array"
-gif = save_gif(frames, "cartpole-dqn.gif")  # an animation of the whole episode
+gif = save_episode_gif(frames, "cartpole-dqn.gif")  # an animation of the whole episode
 print(f"greedy episode: return {total:.0f}; {len(frames)} frames written to {gif.name}")
-fig = plot_filmstrip(frames, count=6, every=5, title="The trained agent, one greedy episode")
+fig = plot_episode_filmstrip(
+    frames, count=6, every=5, title="The trained agent, one greedy episode"
+)
 # --8<-- [end:frames]

@@ -51,11 +51,11 @@ fig = plot_real_vs_fake(
 # --8<-- [end:figures]
 
 # --8<-- [start:filmstrip]
-from dlcourse.plots.gan import plot_filmstrip, save_gif
+from dlcourse.plots.gan import plot_samples_filmstrip, save_samples_gif
 
 epochs = [1, 2, 5, 10, 25, 50, 100, 150, config.epochs]
-fig = plot_filmstrip(result.epoch_samples, epochs=epochs, n=12)
-save_gif(result.epoch_samples[4::5], "fixed_noise.gif", ms=120)  # every 5th epoch, animated
+fig = plot_samples_filmstrip(result.epoch_samples, epochs=epochs, n=12)
+save_samples_gif(result.epoch_samples[4::5], "fixed_noise.gif", ms=120)  # every 5th epoch, animated
 # --8<-- [end:filmstrip]
 
 # --8<-- [start:curves]

@@ -3,9 +3,10 @@
 import matplotlib.pyplot as plt
 import torch
 
+from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
 from dlcourse.plots.grid import plot_policy
-from dlcourse.qlearning import QLearningConfig, greedy_policy, train_q_table
+from dlcourse.qlearning import QLearningConfig, train_q_table
 
 slippery = GridWorld(slip=0.2)
 # noisy targets: a smaller step size averages them, late exploration keeps all states fresh
@@ -19,7 +20,7 @@ for _ in range(200):
     q_star = mdp.R + mdp.gamma * mdp.P @ v_star
     v_star = q_star.max(dim=1).values
 
-policy = greedy_policy(learned.q)
+policy = greedy_actions(learned.q)
 # regret: how much worse the learned action is than the best one, by the exact model
 regret = v_star - q_star.gather(1, policy[:, None]).squeeze(1)
 print(f"V*(start) = {v_star[0].item():.4f} (gamma^5 = {config.gamma**5:.4f} without slip)")
@@ -29,5 +30,5 @@ print(f"largest regret of a greedy action: {regret[:15].max().item():.4f}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.4), layout="constrained")
 plot_policy(policy, 4, 4, start=0, goal=15, ax=left, title="learned, slip 0.2")
-plot_policy(greedy_policy(q_star), 4, 4, start=0, goal=15, ax=right, title="optimal, slip 0.2")
+plot_policy(greedy_actions(q_star), 4, 4, start=0, goal=15, ax=right, title="optimal, slip 0.2")
 fig.set_label("Learned and optimal greedy policies on the slippery grid, side by side")

@@ -1,14 +1,15 @@
 """Exercise: walls between the start and the goal."""
 
+from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
 from dlcourse.plots.grid import plot_policy
-from dlcourse.qlearning import QLearningConfig, greedy_path_length, greedy_policy, train_q_table
+from dlcourse.qlearning import QLearningConfig, greedy_path_length, train_q_table
 
 walls = [(1, 0), (1, 1), (1, 2)]
 maze = GridWorld(walls=walls, goal=(2, 0))  # goal under the wall: go round by column 3
 config = QLearningConfig(seed=0)
 result = train_q_table(config, maze)
-policy = greedy_policy(result.q)
+policy = greedy_actions(result.q)
 path = greedy_path_length(maze, policy)
 print(
     f"greedy path: {path} steps; Q(start, best) = {result.q[0].max().item():.5f}, "

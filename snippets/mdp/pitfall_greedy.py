@@ -1,7 +1,8 @@
 """Pitfall: an agent that never explores never finds the goal."""
 
+from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
-from dlcourse.qlearning import QLearningConfig, greedy_path_length, greedy_policy, train_q_table
+from dlcourse.qlearning import QLearningConfig, greedy_path_length, train_q_table
 
 # epsilon = 0 throughout, and ties go to the first action, as np.argmax and torch.argmax do
 no_exploration = QLearningConfig(
@@ -11,5 +12,5 @@ stuck = train_q_table(no_exploration)
 print("return of each episode:", stuck.returns)
 print("steps of each episode: ", stuck.steps)
 print("Q-table all zeros:", bool((stuck.q == 0).all()))
-print("greedy path to the goal:", greedy_path_length(GridWorld(), greedy_policy(stuck.q)))
+print("greedy path to the goal:", greedy_path_length(GridWorld(), greedy_actions(stuck.q)))
 assert not any(stuck.success)

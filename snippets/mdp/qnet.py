@@ -4,12 +4,12 @@
 import torch
 
 from dlcourse.gridworld import DOWN, RIGHT
-from dlcourse.qlearning import QNetwork, td_loss
+from dlcourse.qlearning import OneHotQNetwork, td_loss
 from dlcourse.runtime import device, seed_everything
 
 dev = device()
 seed_everything(0)  # seeds the network's initial weights
-net = QNetwork(num_states=16, num_actions=4, hidden=24).to(dev)
+net = OneHotQNetwork(num_states=16, num_actions=4, hidden=24).to(dev)
 print(net)
 
 # two transitions: 9 --down--> 13 (r = 0) and 14 --right--> 15 (r = 1, the goal: done = 1)
@@ -28,8 +28,9 @@ for s in [9, 14, 13, 15]:
 # --8<-- [end:loss]
 
 # --8<-- [start:train]
+from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
-from dlcourse.qlearning import QNetworkConfig, greedy_path_length, greedy_policy, train_q_network
+from dlcourse.qlearning import QNetworkConfig, greedy_path_length, train_q_network
 
 net_config = QNetworkConfig(seed=0)
 print(
@@ -38,7 +39,7 @@ print(
     f"{net_config.buffer_size} transitions"
 )
 net_result = train_q_network(net_config)  # on dlcourse.runtime.device()
-net_policy = greedy_policy(net_result.q)
+net_policy = greedy_actions(net_result.q)
 net_path = greedy_path_length(GridWorld(), net_policy)
 print(f"goal reached in {sum(net_result.success[-50:])} of the last 50 episodes")
 print(f"greedy path from the start: {net_path} steps")

@@ -25,10 +25,11 @@ for s in range(16):
 # --8<-- [start:check]
 import torch
 
+from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
-from dlcourse.qlearning import greedy_path_length, greedy_policy
+from dlcourse.qlearning import greedy_path_length
 
-policy = greedy_policy(q)  # pi(s) = argmax_a Q(s, a)
+policy = greedy_actions(q)  # pi(s) = argmax_a Q(s, a)
 v = q.max(dim=1).values  # V(s) = max_a Q(s, a)
 # the truth: from a cell d steps from the goal the best return is gamma^(d - 1)
 row, col = torch.arange(16) // 4, torch.arange(16) % 4

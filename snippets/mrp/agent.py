@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 from dlcourse.grid_agent import coordinates
 from dlcourse.gridworld import GridWorld
-from dlcourse.mrp import solve
+from dlcourse.mdp import solve
 from dlcourse.runtime import device
 
 env = GridWorld(height=config.size, width=config.size)

@@ -1,7 +1,7 @@
 """A student's day as an MRP: its tensors, its graph, a few sampled episodes."""
 
 # --8<-- [start:build]
-from dlcourse.mrp import STUDENT_DAY_STATES, student_day
+from dlcourse.mdp import STUDENT_DAY_STATES, student_day
 from dlcourse.runtime import device
 
 day = student_day(gamma=0.9).to(device())

@@ -2,8 +2,7 @@ from fractions import Fraction
 
 import torch
 
-from dlcourse.mdp import MRP
-from dlcourse.mrp import solve
+from dlcourse.mdp import MRP, solve
 
 # A -> B (R = 1); B -> A or T, 1/2 each (R = 2); T terminal; gamma = 1/2
 P = torch.tensor([[0, 1, 0], [0.5, 0, 0.5], [0, 0, 0]], dtype=torch.float64)

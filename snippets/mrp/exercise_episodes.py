@@ -1,6 +1,6 @@
 import math
 
-from dlcourse.mrp import evaluate_monte_carlo, student_day
+from dlcourse.mdp import evaluate_monte_carlo, student_day
 from dlcourse.runtime import device
 
 day = student_day(gamma=0.9).to(device())

@@ -1,6 +1,6 @@
 import torch
 
-from dlcourse.mrp import evaluate_iterative, solve, student_day
+from dlcourse.mdp import evaluate_iterative, solve, student_day
 from dlcourse.runtime import device
 
 day = student_day(gamma=0.9).to(device())

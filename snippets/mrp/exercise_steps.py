@@ -1,7 +1,6 @@
 import torch
 
-from dlcourse.mdp import MRP
-from dlcourse.mrp import STUDENT_DAY_STATES, evaluate_iterative, solve, student_day
+from dlcourse.mdp import MRP, STUDENT_DAY_STATES, evaluate_iterative, solve, student_day
 from dlcourse.runtime import device
 
 day = student_day(gamma=1.0).to(device())

@@ -2,7 +2,7 @@
 
 import torch
 
-from dlcourse.mrp import STUDENT_DAY_STATES, solve, student_day
+from dlcourse.mdp import STUDENT_DAY_STATES, solve, student_day
 from dlcourse.runtime import device
 
 names = STUDENT_DAY_STATES  # defined by the page's earlier blocks too

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from dlcourse.gridworld import GridWorld
-from dlcourse.mrp import solve
+from dlcourse.mdp import solve
 from dlcourse.plots.grid import plot_values
 
 # start top-left, goal bottom-right, reward 1 for entering the goal

@@ -1,6 +1,6 @@
 """The student's day solved three ways: closed form, iteration, Monte Carlo."""
 
-from dlcourse.mrp import STUDENT_DAY_STATES, student_day
+from dlcourse.mdp import STUDENT_DAY_STATES, student_day
 from dlcourse.runtime import device
 
 # defined by the page's earlier blocks; repeated so that this file runs on its own
@@ -8,17 +8,17 @@ day = student_day(gamma=0.9).to(device())
 names = STUDENT_DAY_STATES
 
 # --8<-- [start:closed]
-from dlcourse.mrp import bellman_backup, solve
+from dlcourse.mdp import bellman_expectation, solve
 
 v = solve(day)  # (I - gamma P) v = R
 for name, value in zip(names, v.tolist(), strict=True):
     print(f"v({name}) = {value:7.3f}")
-residual = (bellman_backup(day, v) - v).abs().max().item()  # |R + gamma P v - v|
+residual = (bellman_expectation(day, v) - v).abs().max().item()  # |R + gamma P v - v|
 print("v satisfies v = R + gamma P v (to 1e-12):", residual < 1e-12)
 # --8<-- [end:closed]
 
 # --8<-- [start:iterative]
-from dlcourse.mrp import evaluate_iterative
+from dlcourse.mdp import evaluate_iterative
 
 tol = 1e-6
 iterative = evaluate_iterative(day, tol=tol)
@@ -31,7 +31,7 @@ print(f"actual error against the closed form: {error:.2e} (tol {tol:g})")
 # --8<-- [end:iterative]
 
 # --8<-- [start:monte_carlo]
-from dlcourse.mrp import evaluate_monte_carlo
+from dlcourse.mdp import evaluate_monte_carlo
 
 mc = evaluate_monte_carlo(day, episodes=2000, seed=0)
 print(f"{'state':>9} {'closed form':>12} {'iterative':>10}   Monte Carlo, 95% band")

@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
-from dlcourse.config import unwrap_optional, field_types, help_of
+from dlcourse.config import field_types, help_of, unwrap_optional
 
 __all__ = ["config_from", "parser_for", "usage_errors"]
 

@@ -95,8 +95,8 @@ def _bound_error(value: float, rules: dict[str, Any]) -> str | None:
     """Why ``value`` breaks the bounds in ``rules`` (None when it does not)."""
     checks = (
         ("minimum", lambda b: value >= b, ">="),
-        ("maximum", lambda b: value <= b, "<="),
         ("above", lambda b: value > b, ">"),
+        ("maximum", lambda b: value <= b, "<="),
         ("below", lambda b: value < b, "<"),
     )
     broken = [f"{op} {rules[key]}" for key, ok, op in checks if rules.get(key) is not None]
@@ -149,7 +149,10 @@ def validate(config: Any, rules: Iterable[tuple[bool, str]] = ()) -> None:
     hints = field_types(type(config))
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
-        if isinstance(value, list) and typing.get_origin(unwrap_optional(hints[field.name])[0]) is tuple:
+        if (
+            isinstance(value, list)
+            and typing.get_origin(unwrap_optional(hints[field.name])[0]) is tuple
+        ):
             value = tuple(value)  # a list given for a tuple field (from a CLI, say) is kept as one
             object.__setattr__(config, field.name, value)
         why = _field_error(field, hints[field.name], value)
@@ -158,4 +161,3 @@ def validate(config: Any, rules: Iterable[tuple[bool, str]] = ()) -> None:
     for ok, message in rules:
         if not ok:
             raise ValueError(f"invalid {name}: {message}")
-

@@ -27,6 +27,7 @@ computed without gradient. Compared with the original lesson, six things are fix
 from __future__ import annotations
 
 # --8<-- [start:imports]
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dlcourse import runtime
+from dlcourse.agents.exploration import ExponentialSchedule, epsilon_greedy, greedy_actions
+from dlcourse.agents.networks import mlp
+from dlcourse.config import setting, validate
 from dlcourse.gridworld import GridWorld
 
 # --8<-- [end:imports]
@@ -44,39 +48,54 @@ __all__ = [
     "GridAgentConfig",
     "GridAgentResult",
     "coordinates",
-    "episode_epsilon",
+    "epsilon_schedule",
     "greedy_path",
     "train_grid_agent",
 ]
 
 
 # --8<-- [start:types]
-@dataclass
+@dataclass(frozen=True)
 class GridAgentConfig:
     """Hyperparameters of the corrected grid agent (:func:`train_grid_agent`)."""
 
-    size: int = 5
-    """Side of the square grid; start top-left, goal bottom-right."""
-    episodes: int = 60
-    """Number of training episodes."""
-    max_steps: int = 100
-    """Step limit per episode: an episode that has not reached the goal is truncated."""
-    lr: float = 1e-3
-    """Adam learning rate."""
-    gamma: float = 0.9
-    """Discount factor."""
-    epsilon_start: float = 1.0
-    """Exploration probability in the first episode."""
-    epsilon_end: float = 0.05
-    """Smallest exploration probability."""
-    epsilon_decay: float = 0.92
-    """Per-episode factor: epsilon_k = max(epsilon_end, epsilon_start * epsilon_decay**k)."""
-    hidden: int = 64
-    """Units in each of the two hidden layers."""
-    seed: int = 0
-    """Seed of the network's weights, the exploration generator and the environment."""
-    device: str | None = None
-    """Device of the network; None means :func:`dlcourse.runtime.device`."""
+    size: int = setting(5, "Side of the square grid; start top-left, goal bottom-right.", minimum=2)
+    episodes: int = setting(60, "Number of training episodes.", minimum=1)
+    max_steps: int = setting(
+        100,
+        "Step limit per episode: an episode that has not reached the goal is truncated.",
+        minimum=1,
+    )
+    lr: float = setting(1e-3, "Adam learning rate.", above=0.0)
+    gamma: float = setting(0.9, "Discount factor.", minimum=0.0, maximum=1.0)
+    epsilon_start: float = setting(
+        1.0, "Exploration probability in the first episode.", minimum=0.0, maximum=1.0
+    )
+    epsilon_end: float = setting(0.05, "Smallest exploration probability.", minimum=0.0)
+    epsilon_decay: float = setting(
+        0.92,
+        "Per-episode factor: epsilon_k = max(epsilon_end, epsilon_start * epsilon_decay**k).",
+        above=0.0,
+        maximum=1.0,
+    )
+    hidden: int = setting(64, "Units in each of the two hidden layers.", minimum=1)
+    seed: int = setting(
+        0,
+        "Seed of the network's weights, the exploration generator and the environment.",
+        minimum=0,
+    )
+    device: str | None = setting(
+        None, "Device of the network; None means dlcourse.runtime.device()."
+    )
+
+    def __post_init__(self) -> None:
+        validate(self, self._rules())
+
+    def _rules(self) -> Iterator[tuple[bool, str]]:
+        yield (
+            self.epsilon_end <= self.epsilon_start,
+            f"need epsilon_end <= epsilon_start, got {self.epsilon_end} and {self.epsilon_start}",
+        )
 
 
 @dataclass
@@ -100,43 +119,13 @@ class GridAgentResult:
 # --8<-- [end:types]
 
 
-def _validate(config: GridAgentConfig) -> None:
-    """Raise ValueError for settings no run can use."""
-    checks = [
-        (config.size >= 2, f"size must be >= 2, got {config.size}"),
-        (config.episodes >= 1, f"episodes must be >= 1, got {config.episodes}"),
-        (config.max_steps >= 1, f"max_steps must be >= 1, got {config.max_steps}"),
-        (config.lr > 0, f"lr must be > 0, got {config.lr}"),
-        (0.0 <= config.gamma <= 1.0, f"gamma must be in [0, 1], got {config.gamma}"),
-        (
-            0.0 <= config.epsilon_end <= config.epsilon_start <= 1.0,
-            "need 0 <= epsilon_end <= epsilon_start <= 1, got "
-            f"{config.epsilon_end} and {config.epsilon_start}",
-        ),
-        (
-            0.0 < config.epsilon_decay <= 1.0,
-            f"epsilon_decay must be in (0, 1], got {config.epsilon_decay}",
-        ),
-        (config.hidden >= 1, f"hidden must be >= 1, got {config.hidden}"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
-
-
 # --8<-- [start:network]
 class CoordinateQNetwork(nn.Module):
     """``Q(s, .)`` from coordinates ``[B, 2]``: two hidden ReLU layers of ``hidden`` units."""
 
     def __init__(self, hidden: int = 64, num_actions: int = 4) -> None:
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(2, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, num_actions),
-        )
+        self.net = mlp(2, (hidden, hidden), num_actions)
 
     def forward(self, xy: Tensor) -> Tensor:
         return self.net(xy)
@@ -149,9 +138,9 @@ def coordinates(states: Tensor, size: int) -> Tensor:
     return torch.stack([rows, cols], dim=-1).float() / (size - 1)
 
 
-def episode_epsilon(episode: int, config: GridAgentConfig) -> float:
+def epsilon_schedule(config: GridAgentConfig) -> ExponentialSchedule:
     """``epsilon_k = max(epsilon_end, epsilon_start * epsilon_decay**k)`` for episode ``k``."""
-    return max(config.epsilon_end, config.epsilon_start * config.epsilon_decay**episode)
+    return ExponentialSchedule(config.epsilon_start, config.epsilon_end, config.epsilon_decay)
 
 
 # --8<-- [end:network]
@@ -160,7 +149,6 @@ def episode_epsilon(episode: int, config: GridAgentConfig) -> float:
 # --8<-- [start:train]
 def train_grid_agent(config: GridAgentConfig) -> GridAgentResult:
     """Train the corrected grid agent on ``GridWorld(height=size, width=size)``."""
-    _validate(config)
     env = GridWorld(height=config.size, width=config.size)
     dev = runtime.device() if config.device is None else torch.device(config.device)
     runtime.seed_everything(config.seed)  # the network's initial weights
@@ -170,17 +158,15 @@ def train_grid_agent(config: GridAgentConfig) -> GridAgentResult:
     # fix 1: the network sees (row, col) / (size - 1), every input in [0, 1]
     xy = coordinates(torch.arange(env.num_states), config.size).to(dev)
 
+    schedule = epsilon_schedule(config)
     result = GridAgentResult(net, [], [], [], [], [])
     for episode in range(config.episodes):
-        epsilon = episode_epsilon(episode, config)  # fix 2: decays per episode
+        epsilon = schedule(episode)  # fix 2: decays per episode
         s, _ = env.reset(seed=config.seed if episode == 0 else None)
         total, discounted, terminated = 0.0, 0.0, False
         for t in range(config.max_steps):  # fix 3: a step limit, no loop can hang
-            if rng.random() < epsilon:
-                a = int(rng.integers(4))
-            else:
-                with torch.no_grad():
-                    a = int(net(xy[s]).argmax())
+            with torch.no_grad():
+                a = epsilon_greedy(net(xy[s]), epsilon, rng, tie_break="first")
             s2, r, terminated, _, _ = env.step(a)
             total += r
             discounted += config.gamma**t * r  # G_0 = sum_t gamma^t r_{t+1}
@@ -221,7 +207,8 @@ def greedy_path(network: nn.Module, size: int, max_steps: int | None = None) -> 
     limit = env.num_states if max_steps is None else max_steps
     dev = next(network.parameters()).device
     with torch.no_grad():
-        actions = network(coordinates(torch.arange(env.num_states), size).to(dev)).argmax(dim=1)
+        q = network(coordinates(torch.arange(env.num_states), size).to(dev))
+    actions = greedy_actions(q)  # ties: the lowest action
     path = [env.start]
     while path[-1] != env.goal and len(path) <= limit:
         path.append(env.move(path[-1], int(actions[path[-1]])))

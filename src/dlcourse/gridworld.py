@@ -1,13 +1,16 @@
-"""A small grid world, written like Gymnasium's toy-text environments, and its exact model.
+"""A grid world, written like Gymnasium's toy-text environments, that builds its own model.
 
-:class:`GridWorld` computes every transition once, in :meth:`GridWorld.transitions`, as a list of
-``(probability, next_state, reward, terminated)``. :meth:`GridWorld.step` samples from that list
-and :meth:`GridWorld.to_mdp` turns the same lists into the tensors of a
-:class:`~dlcourse.mdp.TabularMDP`, so the model and the simulator cannot disagree.
+:class:`GridWorld` computes its dynamics once, with array operations over all cells: for every
+``(state, action)`` the possible next cells (one without slip, four with) and their
+probabilities. :meth:`GridWorld.step` samples from those lists, and :meth:`GridWorld.to_mdp`
+hands the same lists to :meth:`TabularMDP.from_successors
+<dlcourse.mdp.models.TabularMDP.from_successors>`, so the simulator and the model cannot
+disagree, and a million-cell grid's model takes ``S * A * K`` entries, not ``S * A * S``.
 
 Importing this module registers ``gymnasium.make("dlcourse/GridWorld-v0", ...)``; it imports
 Gymnasium and NumPy but not PyTorch (only :meth:`GridWorld.to_mdp` needs it), so registering
-is cheap.
+is cheap. :func:`cell_index` and :func:`wall_mask` read cells and walls the way the
+environment does; the plots use them too.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ __all__ = [
     "RIGHT",
     "UP",
     "GridWorld",
+    "cell_index",
     "register",
+    "wall_mask",
 ]
 
 UP = 0
@@ -63,6 +68,45 @@ _COLORS = {
 
 Cell = int | tuple[int, int]
 """A cell given as a state index ``row * width + col`` or as ``(row, col)``."""
+
+
+def cell_index(name: str, cell: Any, height: int, width: int) -> int:
+    """A cell (state number or ``(row, col)``) as a state number, or a ValueError naming it."""
+    if isinstance(cell, tuple | list | np.ndarray) and len(cell) == 2:
+        r, c = (int(x) for x in cell)
+        if not (0 <= r < height and 0 <= c < width):
+            raise ValueError(
+                f"{name} {(r, c)} is outside the {height}x{width} grid "
+                f"(rows 0..{height - 1}, columns 0..{width - 1})"
+            )
+        return r * width + c
+    if isinstance(cell, bool) or not isinstance(cell, int | np.integer):
+        raise ValueError(f"{name} must be a state number or a (row, col) pair, got {cell!r}")
+    if not 0 <= cell < height * width:
+        raise ValueError(
+            f"{name} {int(cell)} is outside the {height}x{width} grid "
+            f"(states 0..{height * width - 1})"
+        )
+    return int(cell)
+
+
+def wall_mask(walls: Any, height: int, width: int) -> np.ndarray:
+    """Walls as a flat bool array ``[height * width]``, from cells or a ``[height, width]`` mask."""
+    if walls is None:
+        return np.zeros(height * width, dtype=bool)
+    if hasattr(walls, "shape") and len(walls.shape) == 2:
+        mask = np.asarray(walls.detach().cpu() if hasattr(walls, "detach") else walls)
+        if mask.dtype != bool or mask.shape != (height, width):
+            raise ValueError(
+                f"a wall mask must be a bool array of shape {(height, width)}, "
+                f"got {mask.dtype} {mask.shape}"
+            )
+        return mask.reshape(-1).copy()
+    mask = np.zeros(height * width, dtype=bool)
+    for w in walls:
+        mask[cell_index("walls", w, height, width)] = True
+    return mask
+
 
 Transition = tuple[float, int, float, bool]
 """``(probability, next_state, reward, terminated)``, as in Gymnasium's toy-text ``P`` tables."""
@@ -109,7 +153,8 @@ class GridWorld(gym.Env):
     - ``start``, ``goal``: cells as state numbers or ``(row, col)``; ``goal`` defaults to the
       bottom-right cell. They must be different, inside the grid and not walls.
     - ``step_reward``, ``goal_reward``: see Reward.
-    - ``walls``: cells (state numbers or ``(row, col)``) the agent cannot enter.
+    - ``walls``: cells (state numbers or ``(row, col)``) the agent cannot enter, or a bool
+      mask ``[height, width]``.
     - ``slip``: probability in [0, 1] that a move goes in another direction.
     """
 
@@ -125,7 +170,7 @@ class GridWorld(gym.Env):
         goal: Cell | None = None,
         step_reward: float = 0.0,
         goal_reward: float = 1.0,
-        walls: Iterable[Cell] = (),
+        walls: Iterable[Cell] | np.ndarray = (),
         slip: float = 0.0,
     ) -> None:
         for name, n in (("height", height), ("width", width)):
@@ -139,9 +184,12 @@ class GridWorld(gym.Env):
                 f"{self.metadata['render_modes']} or None"
             )
         self.render_mode = render_mode
-        self.walls: frozenset[int] = frozenset(self._cell("walls", w) for w in walls)
-        self.start = self._cell("start", start)
-        self.goal = self._cell("goal", self.num_states - 1 if goal is None else goal)
+        self._wall = wall_mask(walls, self.height, self.width)
+        self.walls: frozenset[int] = frozenset(int(w) for w in np.flatnonzero(self._wall))
+        self.start = cell_index("start", start, self.height, self.width)
+        self.goal = cell_index(
+            "goal", self.num_states - 1 if goal is None else goal, self.height, self.width
+        )
         if self.start in self.walls:
             raise ValueError(f"start {self.rowcol(self.start)} is on a wall")
         if self.goal in self.walls:
@@ -159,33 +207,13 @@ class GridWorld(gym.Env):
 
         self.observation_space = spaces.Discrete(self.num_states)
         self.action_space = spaces.Discrete(len(MOVES))
-        # P[s][a]: the one table both step() and to_mdp() read
-        self.P: list[list[list[Transition]]] = [
-            [self.transitions(s, a) for a in range(len(MOVES))] for s in range(self.num_states)
-        ]
+        # the dynamics of every (s, a), computed once: the one table step() and to_mdp() read
+        self._next, self._probs = self._successors()
+        self._outcomes: dict[tuple[int, int], list[Transition]] = {}
         self.s = self.start
         self.lastaction: int | None = None
 
     # ----------------------------------------------------------------------------- geometry
-    def _cell(self, name: str, cell: Any) -> int:
-        """A cell (state number or ``(row, col)``) as a validated state number."""
-        if isinstance(cell, tuple | list | np.ndarray) and len(cell) == 2:
-            r, c = (int(x) for x in cell)
-            if not (0 <= r < self.height and 0 <= c < self.width):
-                raise ValueError(
-                    f"{name} {(r, c)} is outside the {self.height}x{self.width} grid "
-                    f"(rows 0..{self.height - 1}, columns 0..{self.width - 1})"
-                )
-            return r * self.width + c
-        if isinstance(cell, bool) or not isinstance(cell, int | np.integer):
-            raise ValueError(f"{name} must be a state number or a (row, col) pair, got {cell!r}")
-        if not 0 <= cell < self.num_states:
-            raise ValueError(
-                f"{name} {int(cell)} is outside the {self.height}x{self.width} grid "
-                f"(states 0..{self.num_states - 1})"
-            )
-        return int(cell)
-
     def rowcol(self, state: int) -> tuple[int, int]:
         """``(row, col)`` of a state: ``state = row * width + col``."""
         return divmod(int(state), self.width)
@@ -201,34 +229,71 @@ class GridWorld(gym.Env):
         if not (0 <= r2 < self.height and 0 <= c2 < self.width):
             return int(state)
         s2 = r2 * self.width + c2
-        return int(state) if s2 in self.walls else s2
+        return int(state) if self._wall[s2] else s2
+
+    def _successors(self) -> tuple[np.ndarray, np.ndarray]:
+        """``next[s, a, k]`` and ``probs[s, a, k]`` for every state at once (K = 1 or 4).
+
+        Direction ``d`` has probability ``1 - slip`` when it is the chosen action and
+        ``slip / 3`` otherwise; the cell it aims at, or the current cell when that is off the
+        grid or a wall. The goal and the walls are absorbing (one slot, probability 1).
+        """
+        S, D = self.num_states, len(MOVES)
+        s = np.arange(S)
+        row, col = s // self.width, s % self.width
+        dr = np.array([MOVES[d][0] for d in range(D)])
+        dc = np.array([MOVES[d][1] for d in range(D)])
+        r2, c2 = row[:, None] + dr, col[:, None] + dc  # [S, D]: the cell each direction aims at
+        inside = (r2 >= 0) & (r2 < self.height) & (c2 >= 0) & (c2 < self.width)
+        target = np.where(inside, r2 * self.width + c2, s[:, None])  # off the grid: stay
+        target = np.where(self._wall[target], s[:, None], target)  # into a wall: stay
+        if self.slip == 0.0:  # action a moves in direction a
+            nxt, probs = target[:, :, None], np.ones((S, D, 1))
+        else:
+            nxt = np.broadcast_to(target[:, None, :], (S, D, D))  # [S, A, D]: every direction
+            # P(direction d | action a) = 1 - slip if d == a else slip / 3
+            p_dir = np.full((D, D), self.slip / (D - 1))
+            np.fill_diagonal(p_dir, 1.0 - self.slip)
+            probs = np.broadcast_to(p_dir[None], (S, D, D))
+        absorbing = self._wall.copy()
+        absorbing[self.goal] = True
+        if absorbing.any():
+            nxt, probs = nxt.copy(), probs.copy()
+            nxt[absorbing] = np.flatnonzero(absorbing)[:, None, None]
+            probs[absorbing] = np.eye(1, probs.shape[2])[None]  # stay with probability 1
+        return nxt, probs
 
     def transitions(self, state: int, action: int) -> list[Transition]:
         """All outcomes ``(prob, next_state, reward, terminated)`` of ``action`` in ``state``.
 
-        The intended direction has probability ``1 - slip``, each other direction ``slip / 3``;
-        outcomes that land on the same cell are merged. The goal (and a wall cell, which the
-        agent never occupies) is absorbing with reward 0.
+        Read from the successor table: outcomes that land on the same cell are merged. The goal
+        (and a wall cell, which the agent never occupies) is absorbing with reward 0.
         """
-        if state == self.goal or state in self.walls:
-            return [(1.0, int(state), 0.0, state == self.goal)]
-        probs: dict[int, float] = {}
-        for direction in MOVES:
-            # P(direction | action) = 1 - slip if direction == action else slip / 3
-            p = 1.0 - self.slip if direction == action else self.slip / 3.0
-            if p > 0.0:
-                s2 = self.move(state, direction)
-                probs[s2] = probs.get(s2, 0.0) + p
-        return [
-            (
-                p,
-                s2,
-                # r = step_reward + goal_reward * [s' == goal]
-                self.step_reward + (self.goal_reward if s2 == self.goal else 0.0),
-                s2 == self.goal,
-            )
-            for s2, p in probs.items()
-        ]
+        key = (int(state), int(action))
+        if key not in self._outcomes:
+            if state == self.goal or state in self.walls:
+                outcome = [(1.0, int(state), 0.0, state == self.goal)]
+            else:
+                probs: dict[int, float] = {}
+                for s2, p in zip(self._next[key].tolist(), self._probs[key].tolist(), strict=True):
+                    if p > 0.0:
+                        probs[s2] = probs.get(s2, 0.0) + p
+                # r(s, a, s') = step_reward + goal_reward * [s' == goal]
+                reward = {
+                    s2: self.step_reward + self.goal_reward * (s2 == self.goal) for s2 in probs
+                }
+                outcome = [(p, s2, reward[s2], s2 == self.goal) for s2, p in probs.items()]
+            self._outcomes[key] = outcome
+        return self._outcomes[key]
+
+    @property
+    def P(self) -> list[list[list[Transition]]]:
+        """Gymnasium's toy-text table: ``P[s][a]`` lists the outcomes of ``(s, a)``.
+
+        Built from :meth:`transitions` for every state when first asked for (a Python list per
+        state: meant for small grids; :meth:`to_mdp` is the model for any size).
+        """
+        return [[self.transitions(s, a) for a in range(len(MOVES))] for s in range(self.num_states)]
 
     # ------------------------------------------------------------------------------ gym API
     def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, float]]:
@@ -238,7 +303,7 @@ class GridWorld(gym.Env):
                 f"invalid action {action!r}: actions are ints in 0..3 "
                 "(UP=0, DOWN=1, LEFT=2, RIGHT=3)"
             )
-        outcomes = self.P[self.s][int(action)]
+        outcomes = self.transitions(self.s, int(action))
         # inverse-CDF sampling: one uniform draw per step, slippery floor or not
         u = self.np_random.random()
         i = int(np.searchsorted(np.cumsum([o[0] for o in outcomes]), u, side="right"))
@@ -317,39 +382,30 @@ class GridWorld(gym.Env):
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
     ) -> TabularMDP:
-        """The exact :class:`~dlcourse.mdp.TabularMDP` of this grid, built from ``self.P``.
+        """The exact :class:`~dlcourse.mdp.models.TabularMDP` of this grid, from its successors.
 
-        ``P[s, a, s'] = sum of the probabilities of the outcomes of (s, a) that land in s'``,
-        ``R[s, a] = sum over outcomes of prob * reward``. The goal is terminal. Wall cells keep
-        their state numbers (so ``state = row * width + col`` holds) and are marked terminal
-        too: the agent never occupies one, and as terminal states they have value 0 and no
-        transitions, which keeps ``I - gamma P`` invertible for ``gamma = 1``. ``dtype``
-        defaults to ``torch.float64``, ``device`` to :func:`dlcourse.runtime.device`.
+        ``next_states[s, a, k]`` and ``probs[s, a, k]`` are the environment's own table;
+        ``R[s, a] = sum_k p_k r(s, a, next_k)``. The goal is terminal. Wall cells keep their
+        state numbers (so ``state = row * width + col`` holds) and are marked terminal too: the
+        agent never occupies one, and as terminal states they have value 0 and no transitions,
+        which keeps ``I - gamma P`` invertible for ``gamma = 1``. ``dtype`` defaults to
+        ``torch.float64``, ``device`` to :func:`dlcourse.runtime.device`.
         """
         import torch
 
         from dlcourse import runtime
-        from dlcourse.mdp import TabularMDP
+        from dlcourse.mdp.models import TabularMDP
 
         dtype = torch.float64 if dtype is None else dtype
-        S, A = self.num_states, self.action_space.n
-        P = np.zeros((S, A, S))
-        R = np.zeros((S, A))
-        for s in range(S):
-            for a in range(A):
-                for p, s2, r, _ in self.P[s][a]:
-                    P[s, a, s2] += p
-                    # R(s, a) = sum_{s'} P(s'|s,a) r(s, a, s')
-                    R[s, a] += p * r
-        terminal = np.zeros(S, dtype=bool)
-        terminal[self.goal] = True
-        terminal[list(self.walls)] = True
         dev = runtime.device() if device is None else torch.device(device)
-        return TabularMDP(
-            torch.as_tensor(P, dtype=dtype, device=dev),
-            torch.as_tensor(R, dtype=dtype, device=dev),
-            gamma,
-            torch.as_tensor(terminal, device=dev),
+        probs = torch.as_tensor(np.ascontiguousarray(self._probs), dtype=dtype, device=dev)
+        nxt = torch.as_tensor(np.ascontiguousarray(self._next), device=dev)
+        reward = self.step_reward + self.goal_reward * (nxt == self.goal).to(dtype)
+        R = (probs * reward).sum(dim=-1)  # R(s, a) = sum_k p_k r(s, a, next_k)
+        terminal = self._wall.copy()
+        terminal[self.goal] = True
+        return TabularMDP.from_successors(
+            nxt, probs, R, gamma, torch.as_tensor(terminal, device=dev)
         )
 
 

@@ -1,6 +1,7 @@
 """Q-learning on :class:`~dlcourse.gridworld.GridWorld`: a Q-table, then a small Q-network.
 
-Both agents act epsilon-greedily and learn from the temporal-difference target
+Both agents act epsilon-greedily (:func:`dlcourse.agents.epsilon_greedy`) and learn from the
+temporal-difference target
 
     Q(s,a) <- Q(s,a) + alpha [r + gamma max_a' Q(s',a') - Q(s,a)],
 
@@ -14,15 +15,15 @@ Two configuration switches reproduce the pitfalls the course shows with real run
 - no exploration: ``epsilon_start=epsilon_end=0`` with ``tie_break="first"`` and ``q_init=0``:
   argmax picks "up" in the top-left corner forever and the agent never finds the goal;
 - ``bootstrap_terminal=True`` adds ``gamma max_a' Q(goal, a')`` to the target at the goal. The
-  goal's Q-values are never trained, so whatever they happen to be leaks into every value: with
-  the Q-network, ``Q(start, best)`` ends well above the true ``gamma^5 = 0.59`` (1.6 to 2.3
-  for seeds 0 to 9 with the defaults, measured on the CPU); with the table it shows once the
-  table starts away from zero: ``q_init=1`` gives ``gamma^5 (1 + gamma) = 1.12``.
+  goal's Q-values are never trained, so whatever they happen to be leaks into every value: the
+  Q-network's ``Q(start, best)`` ends above the true ``gamma^5 = 0.59``; with the table it shows
+  once the table starts away from zero: ``q_init=1`` gives ``gamma^5 (1 + gamma) = 1.12``.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,125 +34,111 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dlcourse import runtime
+from dlcourse.agents.exploration import LinearSchedule, epsilon_greedy
+from dlcourse.agents.networks import mlp
+from dlcourse.agents.replay import ReplayBuffer
+from dlcourse.config import setting, validate
 from dlcourse.gridworld import GridWorld
 
 __all__ = [
+    "EpisodicConfig",
+    "OneHotQNetwork",
     "QLearningConfig",
     "QLearningResult",
-    "QNetwork",
     "QNetworkConfig",
-    "epsilon_greedy",
     "greedy_path_length",
-    "greedy_policy",
-    "linear_epsilon",
     "q_update",
     "td_loss",
     "train_q_network",
     "train_q_table",
 ]
 
-TieBreak = Literal["random", "first"]
+
+@dataclass(frozen=True)
+class EpisodicConfig:
+    """The settings both Q-learning agents share: episodes, discount, exploration, seed."""
+
+    episodes: int = setting(300, "Number of training episodes.", minimum=1)
+    gamma: float = setting(0.9, "Discount factor.", minimum=0.0, maximum=1.0)
+    epsilon_start: float = setting(
+        1.0, "Exploration probability in the first episode.", minimum=0.0, maximum=1.0
+    )
+    epsilon_end: float = setting(
+        0.05, "Exploration probability once the linear decay is over.", minimum=0.0, maximum=1.0
+    )
+    exploration_fraction: float = setting(
+        0.5,
+        "Fraction of the episodes over which epsilon decays linearly from start to end.",
+        minimum=0.0,
+        maximum=1.0,
+    )
+    max_steps: int = setting(
+        100, "Steps after which an episode is truncated (it then still bootstraps).", minimum=1
+    )
+    seed: int = setting(
+        0,
+        "Seed of the environment and the agent's generators (exploration, argmax ties, replay) "
+        "and of a network's initial weights.",
+        minimum=0,
+    )
+    tie_break: Literal["random", "first"] = setting(
+        "random", 'How argmax picks among equal Q-values: "random" (seeded) or "first".'
+    )
+    bootstrap_terminal: bool = setting(
+        False, "Pitfall demo: bootstrap from terminal states too, target r + gamma max Q(s', .)."
+    )
+    device: str | None = setting(
+        None, "Device of the Q-table or network; None means dlcourse.runtime.device()."
+    )
+
+    def __post_init__(self) -> None:
+        validate(self, self._rules())
+
+    def _rules(self) -> Iterator[tuple[bool, str]]:
+        """Constraints between fields (none here; a subclass may add some)."""
+        yield from ()
+
+    def epsilon_schedule(self) -> LinearSchedule:
+        """Epsilon per episode: linear from start to end over ``exploration_fraction`` of them."""
+        duration = max(1.0, self.exploration_fraction * self.episodes)
+        return LinearSchedule(self.epsilon_start, self.epsilon_end, duration)
+
+    def torch_device(self) -> torch.device:
+        """``device``, or :func:`dlcourse.runtime.device` when it is None."""
+        return runtime.device() if self.device is None else torch.device(self.device)
 
 
-def _validate(config: QLearningConfig | QNetworkConfig) -> None:
-    """Raise ValueError for settings no run can use."""
-    checks = [
-        (config.episodes >= 1, f"episodes must be >= 1, got {config.episodes}"),
-        (config.max_steps >= 1, f"max_steps must be >= 1, got {config.max_steps}"),
-        (0.0 <= config.gamma <= 1.0, f"gamma must be in [0, 1], got {config.gamma}"),
-        (
-            0.0 <= config.epsilon_start <= 1.0 and 0.0 <= config.epsilon_end <= 1.0,
-            f"epsilon_start and epsilon_end must be in [0, 1], got {config.epsilon_start} "
-            f"and {config.epsilon_end}",
-        ),
-        (
-            0.0 <= config.exploration_fraction <= 1.0,
-            f"exploration_fraction must be in [0, 1], got {config.exploration_fraction}",
-        ),
-        (
-            config.tie_break in ("random", "first"),
-            f"tie_break must be 'random' or 'first', got {config.tie_break!r}",
-        ),
-    ]
-    if isinstance(config, QLearningConfig):
-        checks.append((0.0 < config.alpha <= 1.0, f"alpha must be in (0, 1], got {config.alpha}"))
-    else:
-        checks += [
-            (config.lr > 0, f"lr must be > 0, got {config.lr}"),
-            (config.hidden >= 1, f"hidden must be >= 1, got {config.hidden}"),
-            (
-                1 <= config.batch_size <= config.buffer_size,
-                f"need 1 <= batch_size <= buffer_size, got {config.batch_size} "
-                f"and {config.buffer_size}",
-            ),
-        ]
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
-
-
-@dataclass
-class QLearningConfig:
+@dataclass(frozen=True)
+class QLearningConfig(EpisodicConfig):
     """Hyperparameters of tabular Q-learning (:func:`train_q_table`)."""
 
-    episodes: int = 300
-    """Number of training episodes."""
-    alpha: float = 0.5
-    """Learning rate (step size) of the table update."""
-    gamma: float = 0.9
-    """Discount factor."""
-    epsilon_start: float = 1.0
-    """Exploration probability in the first episode."""
-    epsilon_end: float = 0.05
-    """Exploration probability once the linear decay is over."""
-    exploration_fraction: float = 0.5
-    """Fraction of the episodes over which epsilon decays linearly from start to end."""
-    max_steps: int = 100
-    """Steps after which an episode is truncated (it then still bootstraps)."""
-    seed: int = 0
-    """Seed of the environment and of the agent's generator (exploration and argmax ties)."""
-    q_init: float = 0.0
-    """Initial value of every Q-table entry (terminal rows included)."""
-    tie_break: TieBreak = "random"
-    """How argmax picks among equal Q-values: "random" (seeded) or "first" (pitfall demo)."""
-    bootstrap_terminal: bool = False
-    """Pitfall demo: bootstrap from terminal states too, target r + gamma max Q(s', .)."""
-    device: str | None = None
-    """Device of the Q-table; None means :func:`dlcourse.runtime.device`."""
+    alpha: float = setting(
+        0.5, "Learning rate (step size) of the table update.", above=0.0, maximum=1.0
+    )
+    q_init: float = setting(0.0, "Initial value of every Q-table entry (terminal rows included).")
 
 
-@dataclass
-class QNetworkConfig:
+@dataclass(frozen=True)
+class QNetworkConfig(EpisodicConfig):
     """Hyperparameters of Q-learning with a small Q-network (:func:`train_q_network`)."""
 
-    episodes: int = 150
-    """Number of training episodes."""
-    lr: float = 3e-3
-    """Adam learning rate."""
-    gamma: float = 0.9
-    """Discount factor."""
-    epsilon_start: float = 1.0
-    """Exploration probability in the first episode."""
-    epsilon_end: float = 0.05
-    """Exploration probability once the linear decay is over."""
-    exploration_fraction: float = 0.5
-    """Fraction of the episodes over which epsilon decays linearly from start to end."""
-    max_steps: int = 100
-    """Steps after which an episode is truncated (it then still bootstraps)."""
-    seed: int = 0
-    """Seed of the environment, the agent's generator and the network's initial weights."""
-    hidden: int = 24
-    """Units in each of the two hidden layers."""
-    batch_size: int = 32
-    """Transitions per gradient step (1, with buffer_size=1: the online single update)."""
-    buffer_size: int = 1000
-    """Capacity of the replay buffer of recent transitions."""
-    tie_break: TieBreak = "random"
-    """How argmax picks among equal Q-values: "random" (seeded) or "first"."""
-    bootstrap_terminal: bool = False
-    """Pitfall demo: bootstrap from terminal states too, target r + gamma max Q(s', .)."""
-    device: str | None = None
-    """Device of the network; None means :func:`dlcourse.runtime.device`."""
+    episodes: int = setting(150, "Number of training episodes.", minimum=1)
+    lr: float = setting(3e-3, "Adam learning rate.", above=0.0)
+    hidden: int = setting(24, "Units in each of the two hidden layers.", minimum=1)
+    batch_size: int = setting(
+        32,
+        "Transitions per gradient step (1, with buffer_size=1: the online single update).",
+        minimum=1,
+    )
+    buffer_size: int = setting(
+        1000, "Capacity of the replay buffer of recent transitions.", minimum=1
+    )
+
+    def _rules(self) -> Iterator[tuple[bool, str]]:
+        yield (
+            self.batch_size <= self.buffer_size,
+            f"batch_size ({self.batch_size}) must not exceed buffer_size ({self.buffer_size})",
+        )
 
 
 @dataclass
@@ -170,31 +157,6 @@ class QLearningResult:
     """Wall-clock time of the run."""
     network: nn.Module | None = field(default=None, repr=False)
     """The trained Q-network (None for the table)."""
-
-
-def linear_epsilon(episode: int, episodes: int, start: float, end: float, fraction: float) -> float:
-    """Epsilon for ``episode``: linear from ``start`` to ``end`` over ``fraction * episodes``."""
-    duration = max(1.0, fraction * episodes)
-    return start + (end - start) * min(1.0, episode / duration)
-
-
-def epsilon_greedy(
-    q_values: Tensor, epsilon: float, rng: np.random.Generator, tie_break: TieBreak = "random"
-) -> int:
-    """With probability ``epsilon`` a uniformly random action, else an argmax of ``q_values``.
-
-    Ties between maximal values are broken uniformly at random by ``rng`` (``"random"``) or by
-    taking the lowest action (``"first"``, what ``torch.argmax`` does). Random tie-breaking
-    matters while the table is still all zeros: otherwise "greedy" means "always up".
-    """
-    values = q_values.tolist()
-    if rng.random() < epsilon:
-        return int(rng.integers(len(values)))
-    best = max(values)
-    candidates = [a for a, v in enumerate(values) if v == best]
-    if tie_break == "first" or len(candidates) == 1:
-        return candidates[0]
-    return candidates[int(rng.integers(len(candidates)))]
 
 
 # --8<-- [start:update]
@@ -235,23 +197,16 @@ def _grid(env: gym.Env) -> GridWorld:
 
 def train_q_table(config: QLearningConfig, env: gym.Env | None = None) -> QLearningResult:
     """Tabular Q-learning with epsilon-greedy exploration; ``env`` defaults to ``GridWorld()``."""
-    _validate(config)
     t0 = time.perf_counter()
     env = _make_env(env)
     S, A = env.observation_space.n, env.action_space.n
-    dev = runtime.device() if config.device is None else torch.device(config.device)
     rng = np.random.default_rng(config.seed)
     env.action_space.seed(config.seed)
-    q = torch.full((S, A), float(config.q_init), dtype=torch.float64, device=dev)
+    q = torch.full((S, A), float(config.q_init), dtype=torch.float64, device=config.torch_device())
+    schedule = config.epsilon_schedule()
     steps, success, returns = [], [], []
     for episode in range(config.episodes):
-        epsilon = linear_epsilon(
-            episode,
-            config.episodes,
-            config.epsilon_start,
-            config.epsilon_end,
-            config.exploration_fraction,
-        )
+        epsilon = schedule(episode)
         s, _ = env.reset(seed=config.seed if episode == 0 else None)
         total, terminated = 0.0, False
         for t in range(config.max_steps):
@@ -271,22 +226,17 @@ def train_q_table(config: QLearningConfig, env: gym.Env | None = None) -> QLearn
     return QLearningResult(q.cpu(), steps, success, returns, time.perf_counter() - t0)
 
 
-class QNetwork(nn.Module):
+class OneHotQNetwork(nn.Module):
     """``Q(s, .)`` of a one-hot state: ``Linear(S, h), ReLU, Linear(h, h), ReLU, Linear(h, A)``.
 
-    ``forward`` takes integer states ``[B]`` and returns Q-values ``[B, A]``.
+    ``forward`` takes integer states ``[B]`` and returns Q-values ``[B, A]``; column ``s`` of
+    the first layer only ever sees state ``s``.
     """
 
     def __init__(self, num_states: int, num_actions: int, hidden: int = 24) -> None:
         super().__init__()
         self.num_states = num_states
-        self.net = nn.Sequential(
-            nn.Linear(num_states, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, num_actions),
-        )
+        self.net = mlp(num_states, (hidden, hidden), num_actions)
 
     def forward(self, states: Tensor) -> Tensor:
         x = F.one_hot(states, self.num_states).to(self.net[0].weight.dtype)
@@ -322,25 +272,22 @@ def td_loss(
 
 
 def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLearningResult:
-    """Q-learning with a :class:`QNetwork`; ``env`` defaults to ``GridWorld()``.
+    """Q-learning with a :class:`OneHotQNetwork`; ``env`` defaults to ``GridWorld()``.
 
     After every environment step the network takes one Adam step on a minibatch of
-    ``batch_size`` transitions drawn uniformly from the last ``buffer_size`` (a preallocated
-    buffer written at a moving position). ``batch_size=1, buffer_size=1`` is the original
-    lesson's online update on the latest transition alone; on the 4x4 grid it learns too (the
-    6-step greedy path for seeds 0 to 9, measured). The default replays the recent past instead
-    because each rare goal reward is then learned from many times rather than once, it costs
-    about the same here (per-step overhead dominates), and it is the first ingredient of the
-    next chapter's DQN.
-    There is no target network; the next chapter (DQN) adds one.
+    ``batch_size`` transitions drawn uniformly from the last ``buffer_size``, held in a
+    :class:`~dlcourse.agents.replay.ReplayBuffer`. ``batch_size=1, buffer_size=1`` is the
+    original lesson's online update on the latest transition alone. The default replays the
+    recent past instead, because each rare goal reward is then learned from many times rather
+    than once, and replay is the first ingredient of the next chapter's DQN. There is no
+    target network; the next chapter (DQN) adds one.
 
     On the CPU the run uses one thread (PyTorch's setting is restored afterwards): a network
     this small gains nothing from more, and the result is then the same on every machine,
     whereas the summation order of multi-threaded kernels, and so the last bits of every
     update, depends on the number of threads.
     """
-    _validate(config)
-    dev = runtime.device() if config.device is None else torch.device(config.device)
+    dev = config.torch_device()
     with runtime.one_thread_on_cpu(dev):
         return _train_q_network(config, _make_env(env), dev)
 
@@ -348,30 +295,17 @@ def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLear
 def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) -> QLearningResult:
     t0 = time.perf_counter()
     S, A = env.observation_space.n, env.action_space.n
-    rng = np.random.default_rng(config.seed)
+    rng = np.random.default_rng(config.seed)  # exploration and argmax ties
     env.action_space.seed(config.seed)
-    torch.manual_seed(config.seed)
-    net = QNetwork(S, A, config.hidden).to(dev)
+    torch.manual_seed(config.seed)  # the network's initial weights
+    net = OneHotQNetwork(S, A, config.hidden).to(dev)
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr, foreach=True)
-
-    # replay buffer: preallocated, written at position `pos`, never reallocated
-    states = torch.zeros(config.buffer_size, dtype=torch.long, device=dev)
-    actions = torch.zeros(config.buffer_size, dtype=torch.long, device=dev)
-    rewards = torch.zeros(config.buffer_size, device=dev)
-    next_states = torch.zeros(config.buffer_size, dtype=torch.long, device=dev)
-    dones = torch.zeros(config.buffer_size, device=dev)
-    pos, size = 0, 0
-    batch_gen = torch.Generator().manual_seed(config.seed)
-
+    buffer = ReplayBuffer(config.buffer_size, (), obs_dtype=torch.long, device=dev)
+    batch_gen = torch.Generator().manual_seed(config.seed)  # replay sampling
+    schedule = config.epsilon_schedule()
     steps, success, returns = [], [], []
     for episode in range(config.episodes):
-        epsilon = linear_epsilon(
-            episode,
-            config.episodes,
-            config.epsilon_start,
-            config.epsilon_end,
-            config.exploration_fraction,
-        )
+        epsilon = schedule(episode)
         s, _ = env.reset(seed=config.seed if episode == 0 else None)
         total, terminated = 0.0, False
         for t in range(config.max_steps):
@@ -381,14 +315,13 @@ def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) ->
             s2, r, terminated, truncated, _ = env.step(a)
             truncated = truncated or t + 1 == config.max_steps
             total += r
-            states[pos], actions[pos], rewards[pos], next_states[pos] = s, a, r, s2
             # only a terminal next state stops bootstrapping (a truncated one does not)
-            dones[pos] = float(terminated and not config.bootstrap_terminal)
-            pos, size = (pos + 1) % config.buffer_size, min(size + 1, config.buffer_size)
+            done = float(terminated and not config.bootstrap_terminal)
+            buffer.add(
+                np.array([s]), np.array([a]), np.array([r]), np.array([s2]), np.array([done])
+            )
 
-            idx = torch.randint(size, (min(config.batch_size, size),), generator=batch_gen)
-            idx = idx.to(dev)
-            batch = states[idx], actions[idx], rewards[idx], next_states[idx], dones[idx]
+            batch = buffer.sample(min(config.batch_size, len(buffer)), batch_gen)
             loss = td_loss(net, *batch, config.gamma)
             optimizer.zero_grad()
             loss.backward()
@@ -403,11 +336,6 @@ def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) ->
     with torch.no_grad():
         q = net(torch.arange(S, device=dev)).cpu()
     return QLearningResult(q, steps, success, returns, time.perf_counter() - t0, net)
-
-
-def greedy_policy(q: Tensor) -> Tensor:
-    """Greedy actions ``pi(s) = argmax_a Q(s, a)``, a long tensor ``[S]`` (ties: lowest action)."""
-    return q.argmax(dim=1)
 
 
 def greedy_path_length(

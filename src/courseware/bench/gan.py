@@ -24,12 +24,13 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from dlcourse import runtime
 from courseware.bench import timeit
+from dlcourse import runtime
 from dlcourse.data import MNISTData, MNISTDataError, load_mnist, random_split
 from dlcourse.gan import (
     GANConfig,
     classifier_features,
+    improved,
     measure_quality,
     sample,
     train,
@@ -229,8 +230,6 @@ def ablation_rows(
 
 def run_ablation(quick: bool = False) -> dict:
     """The chapter's ablation: each change to the original GAN and its measured effect."""
-    from dlcourse.gan import improved
-
     if quick:
         tiny = {"epochs": 1, "g_hidden": (32,), "d_hidden": (32,), "n_fixed": 1}
         steps = [

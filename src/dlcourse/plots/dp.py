@@ -9,7 +9,7 @@ bool mask ``[height, width]``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -18,40 +18,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from dlcourse.gridworld import cell_index, wall_mask
+from dlcourse.plots.common import to_numpy
+
 __all__ = ["plot_convergence", "plot_lcs_table", "plot_value_image", "plot_value_sweeps"]
 
 _WALL = "#3c3c3c"
 
 
-def _np(x: Any) -> np.ndarray:
-    """A NumPy copy of a tensor (any device), array or list."""
-    if hasattr(x, "detach"):
-        x = x.detach().cpu()
-    return np.asarray(x)
-
-
-def _wall_mask(walls: Any, height: int, width: int) -> np.ndarray:
-    mask = np.zeros(height * width, dtype=bool)
-    if walls is None:
-        return mask
-    if hasattr(walls, "shape") and tuple(walls.shape) == (height, width):
-        return _np(walls).astype(bool).reshape(-1)
-    for w in walls:
-        if isinstance(w, Iterable):
-            r, c = (int(v) for v in w)
-            mask[r * width + c] = True
-        else:
-            mask[int(w)] = True
-    return mask
-
-
-def _goal_state(goal: Any, width: int) -> int | None:
-    if goal is None:
-        return None
-    if isinstance(goal, Iterable):
-        r, c = (int(v) for v in goal)
-        return r * width + c
-    return int(goal)
+def _goal_state(goal: Any, height: int, width: int) -> int | None:
+    return None if goal is None else cell_index("goal", goal, height, width)
 
 
 def plot_lcs_table(
@@ -69,7 +45,7 @@ def plot_lcs_table(
     step. The traceback (from the bottom-right corner, matches diagonal, ties up) is outlined,
     and its matches are written in bold.
     """
-    L = _np(table).astype(int)
+    L = to_numpy(table).astype(int)
     n, m = len(a), len(b)
     if L.shape != (n + 1, m + 1):
         raise ValueError(f"table must have shape {(n + 1, m + 1)} for these inputs, got {L.shape}")
@@ -79,7 +55,7 @@ def plot_lcs_table(
         fig = ax.figure
     diagonal = np.add.outer(np.arange(n + 1), np.arange(m + 1))
     ax.imshow(diagonal % 2, cmap="Blues", vmin=-3, vmax=4, interpolation="nearest")
-    # the traceback path, with the same rule as dlcourse.dp.lcs
+    # the traceback path, with the same rule as dlcourse.sequences.lcs
     path, matches = [(n, m)], set()
     i, j = n, m
     while i > 0 and j > 0:
@@ -140,12 +116,12 @@ def plot_value_sweeps(
     S = height * width
     grids = []
     for name, values in items:
-        v = _np(values).astype(float).reshape(-1)
+        v = to_numpy(values).astype(float).reshape(-1)
         if v.size != S:
             raise ValueError(f"{name!r}: values must have {S} entries, got {v.size}")
         grids.append(v.copy())
-    wall = _wall_mask(walls, height, width)
-    goal_s = _goal_state(goal, width)
+    wall = wall_mask(walls, height, width)
+    goal_s = _goal_state(goal, height, width)
     live = np.concatenate([g[~wall] for g in grids])
     lo, hi = float(live.min()), float(live.max())
     if lo == hi:
@@ -250,10 +226,10 @@ def plot_value_image(
     Meant for grids far too big for :func:`dlcourse.plots.grid.plot_values`, such as
     1000 x 1000: matplotlib resamples the image to the figure's pixels.
     """
-    v = _np(values).astype(float).reshape(-1)
+    v = to_numpy(values).astype(float).reshape(-1)
     if v.size != height * width:
         raise ValueError(f"values must have height*width = {height * width} entries, got {v.size}")
-    wall = _wall_mask(walls, height, width)
+    wall = wall_mask(walls, height, width)
     v = v.copy()
     v[wall] = np.nan
     if ax is None:
@@ -264,7 +240,7 @@ def plot_value_image(
     image = ax.imshow(
         np.ma.masked_invalid(v.reshape(height, width)), cmap=colormap, interpolation="antialiased"
     )
-    goal_s = _goal_state(goal, width)
+    goal_s = _goal_state(goal, height, width)
     if goal_s is not None:
         r, c = divmod(goal_s, width)
         ax.plot(c, r, "o", ms=9, mfc="none", mec="#00e676", mew=2)

@@ -2,7 +2,8 @@
 
 Every plot function takes data (lists or arrays), draws on ``ax`` when given (else on a new
 figure) and returns the :class:`~matplotlib.figure.Figure`, labelled with a short alt text via
-``fig.set_label``. Nothing here calls ``plt.show()``. :func:`save_gif` writes frames to a file.
+``fig.set_label``. Nothing here calls ``plt.show()``. :func:`save_episode_gif` writes frames to
+a file.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["plot_checks", "plot_filmstrip", "plot_training_curves", "save_gif", "smoothed_curve"]
+from dlcourse.plots.common import moving_average, new_axes, to_numpy
 
+__all__ = [
+    "plot_checks",
+    "plot_episode_filmstrip",
+    "plot_training_curves",
+    "save_episode_gif",
+    "smoothed_curve",
+]
 
-def _new_ax(ax: Axes | None, size: tuple[float, float] = (7.0, 3.6)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax  # type: ignore[return-value]
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+_SIZE = (7.0, 3.6)
 
 
 def smoothed_curve(
@@ -33,18 +37,15 @@ def smoothed_curve(
     NaN before the first episode ends and after the run's last step (a run stopped early
     has no data beyond its end).
     """
-    end = np.asarray(end_steps, dtype=float)
-    ret = np.asarray(returns, dtype=float)
+    end = to_numpy(end_steps).astype(float)
     out = np.full(len(grid), np.nan)
     if len(end) == 0:
         return out
-    csum = np.concatenate([[0.0], np.cumsum(ret)])
+    recent = moving_average(to_numpy(returns), window)  # recent[k - 1]: episodes k-w+1 .. k
     for j, g in enumerate(grid):
         k = int(np.searchsorted(end, g, side="right"))  # episodes finished by step g
-        if k == 0 or g > end[-1]:
-            continue
-        lo = max(0, k - window)
-        out[j] = (csum[k] - csum[lo]) / (k - lo)
+        if k > 0 and g <= end[-1]:
+            out[j] = recent[k - 1]
     return out
 
 
@@ -62,7 +63,7 @@ def plot_training_curves(
     smoothed over its last ``window`` episodes; the mean and the min-max band are taken over
     the runs still training at each step (a run that stopped early ends there).
     """
-    fig, ax = _new_ax(ax)
+    fig, ax = new_axes(ax, _SIZE)
     last = max((s[-1] for s, _ in runs if len(s)), default=1)
     grid = np.linspace(0, last, points)
     curves = np.stack([smoothed_curve(s, r, grid, window) for s, r in runs])
@@ -96,7 +97,7 @@ def plot_checks(
     ax: Axes | None = None,
 ) -> Figure:
     """Mean greedy return of each periodic check against environment steps, one line per run."""
-    fig, ax = _new_ax(ax)
+    fig, ax = new_axes(ax, _SIZE)
     for checks, label in zip(runs, labels, strict=True):
         steps = [s for s, _ in checks]
         means = [m for _, m in checks]
@@ -110,7 +111,7 @@ def plot_checks(
     return fig
 
 
-def plot_filmstrip(
+def plot_episode_filmstrip(
     frames: Sequence[np.ndarray],
     count: int = 6,
     every: int = 1,
@@ -140,7 +141,7 @@ def plot_filmstrip(
     return fig
 
 
-def save_gif(
+def save_episode_gif(
     frames: Sequence[np.ndarray], path: str | Path, fps: int = 10, scale: float = 0.5
 ) -> Path:
     """Write RGB frames to an animated GIF at ``path`` (Pillow), resized by ``scale``."""
@@ -149,7 +150,7 @@ def save_gif(
     path = Path(path)
     images = []
     for f in frames:
-        image = Image.fromarray(np.asarray(f, dtype=np.uint8))
+        image = Image.fromarray(to_numpy(f).astype(np.uint8))
         if scale != 1.0:
             size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
             image = image.resize(size, Image.Resampling.LANCZOS)

@@ -3,7 +3,9 @@
 Images may be ``uint8`` ``(N, 28, 28)`` (0-255) or floats ``(N, 1, 28, 28)`` in ``[-1, 1]``
 (what the generator outputs); both are shown white ink on black. Every function returns a
 :class:`~matplotlib.figure.Figure` labelled with an alt text (``fig.set_label``) and never calls
-``plt.show()``. :func:`save_gif` writes the fixed-noise samples of every epoch as an animation.
+``plt.show()``. :func:`save_samples_gif` writes the fixed-noise samples of every epoch as an
+animation. Curves over training steps are moving averages
+(:func:`dlcourse.plots.common.moving_average`).
 """
 
 from __future__ import annotations
@@ -19,24 +21,25 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from dlcourse.plots.common import moving_average, new_axes, to_numpy
+
 __all__ = [
     "image_grid",
     "plot_d_outputs",
     "plot_digit_counts",
-    "plot_filmstrip",
     "plot_losses",
     "plot_pixel_ranges",
     "plot_real_vs_fake",
     "plot_samples",
-    "save_gif",
+    "plot_samples_filmstrip",
+    "save_samples_gif",
 ]
 
 
 def _unit(images: Tensor) -> np.ndarray:
     """Images as a float array ``(N, 28, 28)`` in ``[0, 1]``."""
-    x = images.detach().cpu()
-    x = x.float() / 255.0 if x.dtype == torch.uint8 else (x.float() + 1.0) / 2.0
-    return x.reshape(-1, 28, 28).clamp(0, 1).numpy()
+    x = images.float() / 255.0 if images.dtype == torch.uint8 else (images.float() + 1.0) / 2.0
+    return to_numpy(x.reshape(-1, 28, 28).clamp(0, 1))
 
 
 def image_grid(images: Tensor, ncol: int = 8, pad: int = 2) -> np.ndarray:
@@ -62,10 +65,8 @@ def plot_samples(
     images: Tensor, ncol: int = 8, title: str | None = None, ax: Axes | None = None
 ) -> Figure:
     """One grid of images."""
-    if ax is None:
-        nrow = -(-len(images) // ncol)
-        fig, ax = plt.subplots(figsize=(0.45 * ncol + 0.4, 0.45 * nrow + 0.6), layout="constrained")
-    fig = ax.figure
+    nrow = -(-len(images) // ncol)
+    fig, ax = new_axes(ax, (0.45 * ncol + 0.4, 0.45 * nrow + 0.6))
     _show(ax, images, ncol, title)
     fig.set_label(title or f"A grid of {len(images)} MNIST-sized images")
     return fig
@@ -87,7 +88,7 @@ def plot_real_vs_fake(
     return fig
 
 
-def plot_filmstrip(
+def plot_samples_filmstrip(
     epoch_samples: Sequence[Tensor], epochs: Sequence[int] | None = None, n: int = 10
 ) -> Figure:
     """Samples from the same fixed noise, one row per epoch (``epochs`` are 1-based)."""
@@ -106,22 +107,19 @@ def plot_filmstrip(
     return fig
 
 
-def _smooth(values: Sequence[float], window: int) -> np.ndarray:
-    v = np.asarray(values, dtype=float)
-    if window <= 1 or len(v) < window:
-        return v
-    return np.convolve(v, np.ones(window) / window, mode="valid")
+def _per_epoch(
+    values: Sequence[float], window: int, steps_per_epoch: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(epoch of each step, moving average of values over the last window steps)``."""
+    return np.arange(len(values)) / max(steps_per_epoch, 1), moving_average(values, window)
 
 
 def plot_losses(results: Mapping[str, Any], window: int = 50) -> Figure:
     """Discriminator and generator losses per step (moving average) for each named result."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained", sharex=True)
     for name, result in results.items():
-        spe = max(result.steps_per_epoch, 1)
         for ax, values in zip(axes, (result.loss_d, result.loss_g), strict=True):
-            y = _smooth(values, window)
-            x = (np.arange(len(y)) + (len(values) - len(y))) / spe
-            ax.plot(x, y, label=name, linewidth=1.2)
+            ax.plot(*_per_epoch(values, window, result.steps_per_epoch), label=name, linewidth=1.2)
     axes[0].set_title("discriminator loss")
     axes[1].set_title("generator loss")
     for ax in axes:
@@ -132,16 +130,13 @@ def plot_losses(results: Mapping[str, Any], window: int = 50) -> Figure:
     return fig
 
 
-def plot_d_outputs(results: Mapping[str, Any], window: int = 50) -> Figure:
+def plot_d_outputs(results: Mapping[str, Any], window: int = 50, ax: Axes | None = None) -> Figure:
     """Mean ``D(x)`` (solid) and ``D(G(z))`` (dashed) per step for each named result."""
-    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+    fig, ax = new_axes(ax, (7, 3.2))
     for i, (name, result) in enumerate(results.items()):
-        color = f"C{i}"
-        spe = max(result.steps_per_epoch, 1)
         for values, style, what in ((result.d_real, "-", "D(x)"), (result.d_fake, "--", "D(G(z))")):
-            y = _smooth(values, window)
-            x = (np.arange(len(y)) + (len(values) - len(y))) / spe
-            ax.plot(x, y, style, color=color, label=f"{what}, {name}", linewidth=1.2)
+            x, y = _per_epoch(values, window, result.steps_per_epoch)
+            ax.plot(x, y, style, color=f"C{i}", label=f"{what}, {name}", linewidth=1.2)
     ax.axhline(0.5, color="grey", linewidth=0.8, linestyle=":")
     ax.set_ylim(0, 1)
     ax.set_xlabel("epoch")
@@ -152,11 +147,13 @@ def plot_d_outputs(results: Mapping[str, Any], window: int = 50) -> Figure:
     return fig
 
 
-def plot_pixel_ranges(panels: Mapping[str, Tensor], bins: int = 50) -> Figure:
+def plot_pixel_ranges(
+    panels: Mapping[str, Tensor], bins: int = 50, ax: Axes | None = None
+) -> Figure:
     """Histograms of pixel values, one per entry (title -> float pixel values in any range)."""
-    fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
+    fig, ax = new_axes(ax, (8, 3.4))
     for name, values in panels.items():
-        v = values.detach().cpu().float().flatten().numpy()
+        v = to_numpy(values).astype(np.float32).ravel()
         ax.hist(v, bins=np.linspace(-1.05, 1.05, bins), alpha=0.55, label=name, density=True)
     ax.set_yscale("log")
     ax.set_xlabel("pixel value")
@@ -166,9 +163,9 @@ def plot_pixel_ranges(panels: Mapping[str, Tensor], bins: int = 50) -> Figure:
     return fig
 
 
-def plot_digit_counts(counts: Mapping[str, Sequence[int]]) -> Figure:
+def plot_digit_counts(counts: Mapping[str, Sequence[int]], ax: Axes | None = None) -> Figure:
     """Bars of how often the classifier predicts each digit, one group per entry."""
-    fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
+    fig, ax = new_axes(ax, (8, 3))
     k = len(counts)
     width = 0.8 / k
     for i, (name, c) in enumerate(counts.items()):
@@ -183,12 +180,14 @@ def plot_digit_counts(counts: Mapping[str, Sequence[int]]) -> Figure:
     return fig
 
 
-def save_gif(frames: Sequence[Tensor], path: str | Path, ncol: int = 8, ms: int = 300) -> Path:
+def save_samples_gif(
+    frames: Sequence[Tensor], path: str | Path, ncol: int = 8, ms: int = 300
+) -> Path:
     """Write one image grid per frame (e.g. ``result.epoch_samples``) as an animated GIF."""
     from PIL import Image
 
     if not frames:
-        raise ValueError("save_gif needs at least one frame")
+        raise ValueError("save_samples_gif needs at least one frame")
     path = Path(path)
     images = [Image.fromarray((image_grid(f, ncol) * 255).round().astype(np.uint8)) for f in frames]
     images = [im.resize((im.width * 2, im.height * 2), Image.NEAREST) for im in images]

@@ -19,8 +19,10 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from dlcourse.gridworld import cell_index, wall_mask
+from dlcourse.plots.common import moving_average, to_numpy
+
 __all__ = [
-    "moving_average",
     "plot_frame",
     "plot_grid",
     "plot_learning_curve",
@@ -33,22 +35,13 @@ _ARROW = {0: (0.0, -1.0), 1: (0.0, 1.0), 2: (-1.0, 0.0), 3: (1.0, 0.0)}
 _FLOOR, _WALL, _GOAL, _START = "#ffffff", "#3c3c3c", "#4caf50", "#add8e6"
 
 
-def _np(x: Any) -> np.ndarray:
-    """A NumPy copy of a tensor (any device), array or list."""
-    if hasattr(x, "detach"):
-        x = x.detach().cpu()
-    return np.asarray(x)
+def _states(cells: Any, height: int, width: int) -> set[int]:
+    """Cells (state numbers, ``(row, col)`` pairs or a bool mask) as a set of state numbers."""
+    return {int(w) for w in np.flatnonzero(wall_mask(cells, height, width))}
 
 
-def _state(cell: int | Sequence[int], width: int) -> int:
-    if isinstance(cell, Iterable):
-        r, c = (int(v) for v in cell)
-        return r * width + c
-    return int(cell)
-
-
-def _states(cells: Iterable[int | Sequence[int]] | None, width: int) -> set[int]:
-    return set() if cells is None else {_state(c, width) for c in cells}
+def _state(cell: Any, height: int, width: int) -> int:
+    return cell_index("cell", cell, height, width)
 
 
 def _new_ax(ax: Axes | None, height: int, width: int) -> tuple[Figure, Axes]:
@@ -90,17 +83,6 @@ def _grid_lines(ax: Axes, height: int, width: int) -> None:
     ax.set_ylim(height - 0.5, -0.5)
 
 
-def moving_average(x: Sequence[float] | np.ndarray, window: int) -> np.ndarray:
-    """Mean of the last ``window`` values at each point (fewer at the start)."""
-    if window < 1:
-        raise ValueError(f"window must be >= 1, got {window}")
-    x = _np(x).astype(float)
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    i = np.arange(1, len(x) + 1)
-    lo = np.maximum(i - window, 0)
-    return (c[i] - c[lo]) / (i - lo)
-
-
 def plot_learning_curve(
     steps: Sequence[int],
     success: Sequence[bool],
@@ -115,8 +97,8 @@ def plot_learning_curve(
     ``optimal_steps`` draws the shortest possible episode as a dashed line; ``axes`` is a pair
     of axes to draw on.
     """
-    steps_arr = _np(steps).astype(float)
-    success_arr = _np(success).astype(float)
+    steps_arr = to_numpy(steps).astype(float)
+    success_arr = to_numpy(success).astype(float)
     if steps_arr.shape != success_arr.shape:
         raise ValueError(
             f"steps and success must have one entry per episode, got {steps_arr.shape} "
@@ -172,18 +154,18 @@ def plot_policy(
     relative to the state's most likely action). No arrows
     are drawn in walls, the goal or states flagged in the bool mask ``terminal[S]``.
     """
-    pi = _np(policy)
+    pi = to_numpy(policy)
     S = height * width
     if pi.shape[0] != S or pi.ndim not in (1, 2):
         raise ValueError(
             f"policy must have shape [S] or [S, A] with S = {height}*{width} = {S}, got {pi.shape}"
         )
-    wall_set = _states(walls, width)
-    goal_s = None if goal is None else _state(goal, width)
-    start_s = None if start is None else _state(start, width)
+    wall_set = _states(walls, height, width)
+    goal_s = None if goal is None else _state(goal, height, width)
+    start_s = None if start is None else _state(start, height, width)
     skip = set(wall_set) | ({goal_s} if goal_s is not None else set())
     if terminal is not None:
-        skip |= {int(s) for s in np.flatnonzero(_np(terminal))}
+        skip |= {int(s) for s in np.flatnonzero(to_numpy(terminal))}
     fig, ax = _new_ax(ax, height, width)
     _draw_board(ax, height, width, wall_set, goal_s, start_s)
     for s in range(S):
@@ -240,11 +222,11 @@ def plot_values(
     ``vmax`` fix the colour scale (default: the range of the values), so that two heatmaps
     drawn with the same limits can be compared by colour.
     """
-    v = _np(values).astype(float).reshape(-1)
+    v = to_numpy(values).astype(float).reshape(-1)
     if v.size != height * width:
         raise ValueError(f"values must have height*width = {height * width} entries, got {v.size}")
-    wall_set = _states(walls, width)
-    goal_s = None if goal is None else _state(goal, width)
+    wall_set = _states(walls, height, width)
+    goal_s = None if goal is None else _state(goal, height, width)
     grid = v.reshape(height, width).copy()
     for w in wall_set:
         grid.flat[w] = np.nan
@@ -284,9 +266,9 @@ def plot_grid(
     Walls are drawn dark and keep their numbers (in grey), as in
     :class:`~dlcourse.gridworld.GridWorld`.
     """
-    wall_set = _states(walls, width)
-    goal_s = None if goal is None else _state(goal, width)
-    start_s = None if start is None else _state(start, width)
+    wall_set = _states(walls, height, width)
+    goal_s = None if goal is None else _state(goal, height, width)
+    start_s = None if start is None else _state(start, height, width)
     fig, ax = _new_ax(ax, height, width)
     _draw_board(ax, height, width, wall_set, goal_s, start_s)
     for s in range(height * width):
@@ -304,7 +286,7 @@ def plot_grid(
 
 def plot_frame(frame: Any, *, ax: Axes | None = None, title: str | None = None) -> Figure:
     """An ``rgb_array`` frame (``[H, W, 3]`` uint8) as an image without axes."""
-    img = _np(frame)
+    img = to_numpy(frame)
     if img.ndim != 3 or img.shape[2] not in (3, 4):
         raise ValueError(f"frame must be an RGB(A) image [H, W, 3 or 4], got shape {img.shape}")
     if ax is None:

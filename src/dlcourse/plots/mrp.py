@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from dlcourse.plots.grid import moving_average
+from dlcourse.plots.common import moving_average, to_numpy
 
 __all__ = [
     "plot_agent_training",
@@ -33,13 +33,6 @@ _NODE_R = 0.5
 _EDGE = "#37474f"
 _NODE = "#e3f2fd"
 _TERMINAL = "#cfd8dc"
-
-
-def _np(x: Any) -> np.ndarray:
-    """A NumPy copy of a tensor (any device), array or list."""
-    if hasattr(x, "detach"):
-        x = x.detach().cpu()
-    return np.asarray(x)
 
 
 def _circle_layout(n: int) -> np.ndarray:
@@ -65,7 +58,7 @@ def plot_chain(
     ``terminal`` are drawn as grey squares. ``positions`` maps names to ``(x, y)``; by default
     the states sit on a circle.
     """
-    p = _np(P).astype(float)
+    p = to_numpy(P).astype(float)
     n = len(names)
     if p.shape != (n, n):
         raise ValueError(f"P must be [S, S] with S = len(names) = {n}, got shape {p.shape}")
@@ -76,9 +69,9 @@ def plot_chain(
         if missing:
             raise ValueError(f"positions has no entry for {missing}")
         xy = np.array([positions[name] for name in names], dtype=float)
-    term = np.zeros(n, dtype=bool) if terminal is None else _np(terminal).astype(bool)
-    rew = None if rewards is None else _np(rewards).astype(float)
-    val = None if values is None else _np(values).astype(float)
+    term = np.zeros(n, dtype=bool) if terminal is None else to_numpy(terminal).astype(bool)
+    rew = None if rewards is None else to_numpy(rewards).astype(float)
+    val = None if values is None else to_numpy(values).astype(float)
     if ax is None:
         span = xy.max(axis=0) - xy.min(axis=0)
         fig, ax = plt.subplots(figsize=(1.3 * span[0] + 2.5, 1.3 * span[1] + 2.5))
@@ -206,8 +199,8 @@ def plot_values_vs_gamma(
 
     ``marks`` draws dotted vertical lines at chosen discounts.
     """
-    g = _np(gammas).astype(float)
-    v = _np(values).astype(float)
+    g = to_numpy(gammas).astype(float)
+    v = to_numpy(values).astype(float)
     if v.shape != (len(g), len(names)):
         raise ValueError(
             f"values must be [len(gammas), len(names)] = {(len(g), len(names))}, got {v.shape}"
@@ -235,7 +228,7 @@ def running_band(returns: Any, confidence: float = 0.95) -> tuple[np.ndarray, np
 
     The half-width is ``nan`` for ``n = 1`` (one sample has no spread).
     """
-    x = _np(returns).astype(float).reshape(-1)
+    x = to_numpy(returns).astype(float).reshape(-1)
     n = np.arange(1, len(x) + 1)
     mean = np.cumsum(x) / n
     # unbiased variance from running sums: (sum x^2 - n mean^2) / (n - 1)
@@ -294,8 +287,8 @@ def plot_agent_training(
 
     ``optimal_steps`` and ``optimal_return`` draw the best achievable values as dashed lines.
     """
-    st = _np(steps).astype(float)
-    ret = _np(discounted_returns).astype(float)
+    st = to_numpy(steps).astype(float)
+    ret = to_numpy(discounted_returns).astype(float)
     if st.shape != ret.shape:
         raise ValueError(
             f"steps and discounted_returns need one entry per episode, got {st.shape} "

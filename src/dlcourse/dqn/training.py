@@ -1,0 +1,297 @@
+"""The DQN training loop: act epsilon-greedily, store, learn from replay, check the greedy policy.
+
+One iteration of :func:`train` steps every environment once:
+
+1. **act**: epsilon-greedy on the online network, epsilon linear in the environment step;
+2. **store** the real transitions (gymnasium's autoreset step is not one) and count episodes;
+3. **learn**: every ``train_freq`` iterations, ``gradient_steps`` Adam steps on replayed
+   batches, updating the target network every ``target_update_interval`` gradient steps;
+4. **check** the greedy policy every ``eval_interval`` steps and stop once it is good enough.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from dlcourse import runtime
+from dlcourse.agents.exploration import LinearSchedule, epsilon_greedy
+from dlcourse.agents.networks import QNetwork
+from dlcourse.agents.replay import ReplayBuffer
+from dlcourse.dqn.checkpoint import checkpoint_state, load_checkpoint
+from dlcourse.dqn.config import DQNConfig, env_sizes
+from dlcourse.dqn.evaluation import evaluate, make_vector_env
+from dlcourse.dqn.loss import dqn_loss, update_target
+
+__all__ = ["Counters", "DQNResult", "train"]
+
+_CHECK_SEED = 10_000_000
+"""Greedy check ``k`` of a run with seed ``s`` plays on seeds ``_CHECK_SEED + 1000 s + k + i``."""
+
+
+@dataclass
+class Counters:
+    """What a run has done so far; saved in its checkpoint and restored on resume."""
+
+    step: int = 0
+    """Environment steps taken (summed over environments)."""
+    gradient_steps: int = 0
+    """Gradient steps taken."""
+    episode_returns: list[float] = field(default_factory=list)
+    """Return of every finished training episode, in order."""
+    episode_end_steps: list[int] = field(default_factory=list)
+    """The value of ``step`` when each of those episodes ended."""
+    checks: list[tuple[int, float]] = field(default_factory=list)
+    """``(step, mean greedy return)`` of each greedy check."""
+
+
+@dataclass
+class DQNResult:
+    """What :func:`train` returns."""
+
+    network: QNetwork = field(repr=False)
+    """The trained online Q-network (on the training device)."""
+    config: DQNConfig
+    """The configuration of the run."""
+    episode_returns: list[float]
+    """Return of every finished training episode (epsilon-greedy), in order."""
+    episode_end_steps: list[int]
+    """Environment step (summed over environments) at which each of those episodes ended."""
+    checks: list[tuple[int, float]]
+    """``(environment step, mean greedy return)`` of each periodic greedy check."""
+    env_steps: int
+    """Environment steps taken (less than ``total_steps`` when a check stopped the run)."""
+    gradient_steps: int
+    """Gradient steps taken."""
+    stopped_early: bool
+    """Whether a greedy check reached ``stop_return`` before the step budget ran out."""
+    train_seconds: float
+    """Wall-clock seconds of :func:`train` (collection, learning and checks)."""
+    check_seconds: float
+    """The part of ``train_seconds`` spent in greedy checks."""
+
+
+@dataclass
+class _Learner:
+    """The online and target networks, the optimizer, the buffer and the run's generator."""
+
+    q_net: QNetwork
+    target_net: QNetwork
+    optimizer: torch.optim.Optimizer
+    buffer: ReplayBuffer
+    rng: np.random.Generator
+    """Draws exploration and replay indices, in the order the loop asks for them."""
+
+
+@dataclass
+class _Episodes:
+    """The running episodes of the vectorized environments."""
+
+    autoreset: np.ndarray
+    """Whether each environment's next step only resets it (gymnasium's NEXT_STEP mode)."""
+    returns: np.ndarray
+    """Return so far of each environment's running episode."""
+
+
+def train(
+    config: DQNConfig,
+    *,
+    progress: bool = False,
+    checkpoint: str | Path | None = None,
+    resume: str | Path | None = None,
+) -> DQNResult:
+    """Train a DQN agent as ``config`` says; deterministic for a seed on the CPU.
+
+    Args:
+        config: every hyperparameter of the run.
+        progress: show a tqdm progress bar with the mean return of the last 10 episodes.
+        checkpoint: where to save the run's state when it ends (``torch.save``).
+        resume: a checkpoint to continue from; its ``env_id`` and ``hidden_sizes`` must match
+            ``config``, whose ``total_steps`` may be larger to train on. The environments
+            start fresh episodes (reset with ``seed + steps so far``).
+
+    On the CPU training runs on one thread (PyTorch's setting is restored afterwards): a
+    network this small gains nothing from more (see :func:`dlcourse.runtime.one_thread_on_cpu`).
+    """
+    dev = runtime.device()
+    with runtime.one_thread_on_cpu(dev):
+        return _train(config, dev, progress, checkpoint, resume)
+
+
+def _train(
+    config: DQNConfig,
+    dev: torch.device,
+    progress: bool,
+    checkpoint: str | Path | None,
+    resume: str | Path | None,
+) -> DQNResult:
+    runtime.seed_everything(config.seed)
+    started = time.perf_counter()
+    envs = make_vector_env(config.env_id, config.num_envs)
+    sizes = env_sizes(envs.single_observation_space, envs.single_action_space, config.env_id)
+    learner = _make_learner(config, *sizes, dev)
+    counters = Counters() if resume is None else _resume(learner, config, resume, dev)
+    epsilon = LinearSchedule(config.epsilon_start, config.epsilon_end, config.exploration_steps)
+    obs, _ = envs.reset(seed=config.seed + counters.step)
+    n = config.num_envs
+    episodes = _Episodes(autoreset=np.zeros(n, dtype=bool), returns=np.zeros(n))
+    calls, stopped_early, check_seconds = 0, False, 0.0
+    bar = _progress_bar(config, counters) if progress else None
+    try:
+        while counters.step < config.total_steps:
+            eps = epsilon(counters.step)
+            actions = _act(learner, obs, eps, dev)
+            next_obs, rewards, terminated, truncated, _ = envs.step(actions)
+            transitions = (obs, actions, rewards, next_obs, terminated)
+            _store(learner.buffer, episodes, counters, transitions, truncated)
+            obs = next_obs
+            calls += 1
+            if counters.step >= config.learning_starts and calls % config.train_freq == 0:
+                _learn(learner, config, counters)
+            if bar is not None and calls % 200 == 0:
+                _show(bar, counters, eps)
+            if _check_due(config, counters):
+                t0 = time.perf_counter()
+                mean = _greedy_check(learner.q_net, config, len(counters.checks), dev)
+                check_seconds += time.perf_counter() - t0
+                counters.checks.append((counters.step, mean))
+                if config.stop_return is not None and mean >= config.stop_return:
+                    stopped_early = True
+                    break
+    finally:
+        envs.close()
+        if bar is not None:
+            bar.update(counters.step - bar.n)
+            bar.close()
+    if checkpoint is not None:
+        torch.save(_state(learner, config, counters), checkpoint)
+    return DQNResult(
+        network=learner.q_net,
+        config=config,
+        episode_returns=counters.episode_returns,
+        episode_end_steps=counters.episode_end_steps,
+        checks=counters.checks,
+        env_steps=counters.step,
+        gradient_steps=counters.gradient_steps,
+        stopped_early=stopped_early,
+        train_seconds=time.perf_counter() - started,
+        check_seconds=check_seconds,
+    )
+
+
+def _make_learner(config: DQNConfig, obs_dim: int, n_actions: int, dev: torch.device) -> _Learner:
+    q_net = QNetwork(obs_dim, n_actions, config.hidden_sizes).to(dev)
+    target_net = copy.deepcopy(q_net)
+    target_net.requires_grad_(False)
+    # fused: one kernel for all parameters instead of a loop of small ones
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
+    buffer = ReplayBuffer(config.buffer_size, obs_dim, device=dev)
+    return _Learner(q_net, target_net, optimizer, buffer, np.random.default_rng(config.seed))
+
+
+def _resume(learner: _Learner, config: DQNConfig, path: str | Path, dev: torch.device) -> Counters:
+    """Load the checkpoint at ``path`` into ``learner``; the counters it had reached."""
+    ckpt = load_checkpoint(path, dev)
+    old = ckpt["config"]
+    if old["env_id"] != config.env_id or tuple(old["hidden_sizes"]) != config.hidden_sizes:
+        raise ValueError(
+            f"checkpoint {path} is for {old['env_id']} with hidden_sizes "
+            f"{tuple(old['hidden_sizes'])}, not {config.env_id} with {config.hidden_sizes}"
+        )
+    learner.q_net.load_state_dict(ckpt["q_net"])
+    learner.target_net.load_state_dict(ckpt["target_net"])
+    learner.optimizer.load_state_dict(ckpt["optimizer"])
+    learner.buffer.load_state_dict(ckpt["buffer"])
+    learner.rng.bit_generator.state = ckpt["rng"]
+    counters = Counters(**{f.name: ckpt[f.name] for f in dataclasses.fields(Counters)})
+    counters.checks = [tuple(x) for x in counters.checks]  # type: ignore[misc]
+    return counters
+
+
+def _state(learner: _Learner, config: DQNConfig, counters: Counters) -> dict[str, Any]:
+    return checkpoint_state(
+        config,
+        learner.q_net,
+        learner.target_net,
+        learner.optimizer,
+        learner.buffer,
+        learner.rng,
+        dataclasses.asdict(counters),
+    )
+
+
+def _act(learner: _Learner, obs: np.ndarray, eps: float, dev: torch.device) -> np.ndarray:
+    """One epsilon-greedy action per environment (ties: the lowest action)."""
+    with torch.no_grad():
+        q = learner.q_net(torch.as_tensor(obs, device=dev))
+    return epsilon_greedy(q, eps, learner.rng, tie_break="first")  # type: ignore[return-value]
+
+
+def _store(
+    buffer: ReplayBuffer,
+    episodes: _Episodes,
+    counters: Counters,
+    transitions: tuple[np.ndarray, ...],
+    truncated: np.ndarray,
+) -> None:
+    """Store the real ``(s, a, r, s', terminated)`` of one vector step; count ended episodes."""
+    _, _, rewards, _, terminated = transitions
+    real = ~episodes.autoreset  # a step that merely reset an environment is no transition
+    if real.all():
+        buffer.add(*transitions)
+    elif real.any():
+        buffer.add(*(v[real] for v in transitions))
+    episodes.returns[real] += rewards[real]
+    counters.step += int(real.sum())
+    for i in np.flatnonzero(real & (terminated | truncated)):
+        counters.episode_returns.append(float(episodes.returns[i]))
+        counters.episode_end_steps.append(counters.step)
+        episodes.returns[i] = 0.0
+    episodes.autoreset = terminated | truncated
+
+
+def _learn(learner: _Learner, config: DQNConfig, counters: Counters) -> None:
+    """``gradient_steps`` Adam steps on replayed batches, updating the target on schedule."""
+    for _ in range(config.gradient_steps):
+        batch = learner.buffer.sample(config.batch_size, learner.rng)
+        loss = dqn_loss(batch, learner.q_net, learner.target_net, config.gamma, config.double_dqn)
+        learner.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(learner.q_net.parameters(), config.max_grad_norm)
+        learner.optimizer.step()
+        counters.gradient_steps += 1
+        if counters.gradient_steps % config.target_update_interval == 0:
+            update_target(learner.target_net, learner.q_net, config.tau)
+
+
+def _check_due(config: DQNConfig, counters: Counters) -> bool:
+    """Whether ``eval_interval`` steps have passed since the last greedy check."""
+    last = counters.checks[-1][0] if counters.checks else 0
+    return bool(config.eval_interval) and counters.step - last >= config.eval_interval
+
+
+def _greedy_check(q_net: nn.Module, config: DQNConfig, index: int, dev: torch.device) -> float:
+    """Mean greedy return over ``eval_episodes`` episodes, seeded for check number ``index``."""
+    seed = _CHECK_SEED + 1_000 * config.seed + index
+    return float(evaluate(q_net, config.env_id, config.eval_episodes, seed, dev).mean())
+
+
+def _progress_bar(config: DQNConfig, counters: Counters) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=config.total_steps, initial=counters.step, unit="step", desc=config.env_id)
+
+
+def _show(bar: Any, counters: Counters, eps: float) -> None:
+    bar.update(counters.step - bar.n)
+    recent = counters.episode_returns[-10:]
+    if recent:
+        bar.set_postfix(recent_return=f"{np.mean(recent):.1f}", eps=f"{eps:.2f}")

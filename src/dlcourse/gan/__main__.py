@@ -1,0 +1,5 @@
+"""``python -m dlcourse.gan``: see :mod:`dlcourse.gan.cli`."""
+
+from dlcourse.gan.cli import main
+
+main()
