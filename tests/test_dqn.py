@@ -98,7 +98,7 @@ def test_target_update_copies_or_averages() -> None:
         ({"env_id": "CartPol-v1"}, "unknown environment id 'CartPol-v1'"),
         ({"env_id": "Pendulum-v1"}, "needs a Discrete action space"),
         ({"gamma": 1.2}, "gamma must be >= 0.0 and <= 1.0"),
-        ({"tau": 0.0}, r"tau must be <= 1.0 and > 0.0"),
+        ({"tau": 0.0}, r"tau must be > 0.0 and <= 1.0"),
         ({"hidden_sizes": ()}, "hidden_sizes must have at least one item"),
         ({"hidden_sizes": (64, 0)}, "hidden_sizes item 1 must be >= 1"),
         ({"total_steps": 0}, "total_steps must be >= 1, got 0"),

@@ -123,7 +123,7 @@ def test_greedy_path_is_bounded_for_a_policy_that_never_arrives():
         ("lr", 0.0, "lr must be > 0.0"),
         ("gamma", 1.5, r"gamma must be >= 0.0 and <= 1.0"),
         ("epsilon_end", 0.5, "need epsilon_end <= epsilon_start, got 0.5 and 0.2"),
-        ("epsilon_decay", 0.0, r"epsilon_decay must be <= 1.0 and > 0.0, got 0.0"),
+        ("epsilon_decay", 0.0, r"epsilon_decay must be > 0.0 and <= 1.0, got 0.0"),
         ("hidden", 0, "hidden must be >= 1"),
         ("seed", -1, "seed must be >= 0"),
     ],

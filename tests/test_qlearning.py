@@ -201,7 +201,7 @@ def test_greedy_helpers():
 @pytest.mark.parametrize(
     ("cls", "kwargs", "match"),
     [
-        (QLearningConfig, {"alpha": 0.0}, r"alpha must be <= 1.0 and > 0.0, got 0.0"),
+        (QLearningConfig, {"alpha": 0.0}, r"alpha must be > 0.0 and <= 1.0, got 0.0"),
         (QLearningConfig, {"gamma": 1.1}, r"gamma must be >= 0.0 and <= 1.0, got 1.1"),
         (QLearningConfig, {"episodes": 0}, r"episodes must be >= 1, got 0"),
         (QLearningConfig, {"epsilon_end": -0.1}, r"epsilon_end must be >= 0.0 and <= 1.0"),

@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 
 from dlcourse.gridworld import cell_index, wall_mask
 from dlcourse.plots.common import to_numpy
+from dlcourse.plots.grid import plot_values
 
 __all__ = ["plot_convergence", "plot_lcs_table", "plot_value_image", "plot_value_sweeps"]
 
@@ -121,7 +122,6 @@ def plot_value_sweeps(
             raise ValueError(f"{name!r}: values must have {S} entries, got {v.size}")
         grids.append(v.copy())
     wall = wall_mask(walls, height, width)
-    goal_s = _goal_state(goal, height, width)
     live = np.concatenate([g[~wall] for g in grids])
     lo, hi = float(live.min()), float(live.max())
     if lo == hi:
@@ -135,29 +135,12 @@ def plot_value_sweeps(
         layout="constrained",
         squeeze=False,
     )
-    colormap = plt.get_cmap(cmap).with_extremes(bad=_WALL)
-    image = None
     for ax, (name, _), v in zip(axes.flat, items, grids, strict=False):
-        v[wall] = np.nan
-        grid = v.reshape(height, width)
-        image = ax.imshow(
-            np.ma.masked_invalid(grid), cmap=colormap, vmin=lo, vmax=hi, interpolation="nearest"
-        )
-        for s in np.flatnonzero(~wall):
-            r, c = divmod(int(s), width)
-            text = "G" if s == goal_s else fmt.format(grid[r, c])
-            color = "black" if grid[r, c] > (lo + hi) / 2 else "white"
-            ax.text(c, r, text, ha="center", va="center", color=color, fontsize=7)
-        ax.set_xticks(np.arange(-0.5, width, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, height, 1), minor=True)
-        ax.grid(which="minor", color="#9e9e9e", linewidth=0.8)
-        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(name, fontsize="medium")
+        plot_values(v, height, width, walls=walls, goal=goal, ax=ax, fmt=fmt, cmap=cmap,
+                    vmin=lo, vmax=hi, title=name, colorbar=False, fontsize=7)  # fmt: skip
     for ax in list(axes.flat)[len(items) :]:
         ax.set_axis_off()
-    fig.colorbar(image, ax=axes, shrink=0.6, label="V(s)")
+    fig.colorbar(axes.flat[0].images[0], ax=axes, shrink=0.6, label="V(s)")
     if title:
         fig.suptitle(title)
     fig.set_label(

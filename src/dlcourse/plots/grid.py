@@ -20,7 +20,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from dlcourse.gridworld import cell_index, wall_mask
-from dlcourse.plots.common import moving_average, to_numpy
+from dlcourse.plots.common import Curve, plot_episode_curves, to_numpy
 
 __all__ = [
     "plot_frame",
@@ -97,42 +97,14 @@ def plot_learning_curve(
     ``optimal_steps`` draws the shortest possible episode as a dashed line; ``axes`` is a pair
     of axes to draw on.
     """
-    steps_arr = to_numpy(steps).astype(float)
-    success_arr = to_numpy(success).astype(float)
-    if steps_arr.shape != success_arr.shape:
-        raise ValueError(
-            f"steps and success must have one entry per episode, got {steps_arr.shape} "
-            f"and {success_arr.shape}"
-        )
-    if axes is None:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
-    else:
-        ax1, ax2 = axes
-        fig = ax1.figure
-    episodes = np.arange(1, len(steps_arr) + 1)
-    ax1.plot(episodes, steps_arr, color="#90a4ae", linewidth=0.8, label="episode")
-    ax1.plot(
-        episodes, moving_average(steps_arr, window), color="#1565c0", label=f"mean of {window}"
-    )
-    if optimal_steps is not None:
-        ax1.axhline(
-            optimal_steps, color="#2e7d32", linestyle="--", label=f"optimal ({optimal_steps})"
-        )
-    ax1.set_xlabel("episode")
-    ax1.set_ylabel("steps")
-    ax1.set_title("steps per episode")
-    ax1.legend(loc="upper right", fontsize="small")
-    ax2.plot(episodes, moving_average(success_arr, window), color="#2e7d32")
-    ax2.set_ylim(-0.05, 1.05)
-    ax2.set_xlabel("episode")
-    ax2.set_ylabel(f"success rate (mean of {window})")
-    ax2.set_title("reached the goal")
-    if title:
-        fig.suptitle(title)
-    fig.set_label(
-        f"Learning curve over {len(steps_arr)} episodes: steps per episode and success rate"
-    )
-    return fig
+    curves = [
+        Curve(steps, "steps per episode", "steps", optimal=optimal_steps),
+        Curve(success, "reached the goal", f"success rate (mean of {window})", raw=False,
+              ylim=(-0.05, 1.05)),
+    ]  # fmt: skip
+    episodes = len(to_numpy(steps))
+    alt = f"Learning curve over {episodes} episodes: steps per episode and success rate"
+    return plot_episode_curves(curves, window=window, alt=alt, axes=axes, title=title)
 
 
 def plot_policy(
@@ -215,12 +187,15 @@ def plot_values(
     vmin: float | None = None,
     vmax: float | None = None,
     title: str | None = None,
+    colorbar: bool = True,
+    fontsize: str | float = "small",
 ) -> Figure:
     """State values ``[S]`` (or ``[height, width]``) as a heatmap with each value written in.
 
     Walls are drawn dark and left blank; the goal gets a "G" under its value. ``vmin`` and
     ``vmax`` fix the colour scale (default: the range of the values), so that two heatmaps
-    drawn with the same limits can be compared by colour.
+    drawn with the same limits can be compared by colour; ``colorbar=False`` leaves the bar to
+    the caller (one bar for several panels).
     """
     v = to_numpy(values).astype(float).reshape(-1)
     if v.size != height * width:
@@ -243,8 +218,9 @@ def plot_values(
         r, c = divmod(s, width)
         text = fmt.format(grid[r, c]) + ("\nG" if s == goal_s else "")
         color = "black" if grid[r, c] > mid else "white"
-        ax.text(c, r, text, ha="center", va="center", color=color, fontsize="small")
-    fig.colorbar(im, ax=ax, shrink=0.8)
+        ax.text(c, r, text, ha="center", va="center", color=color, fontsize=fontsize)
+    if colorbar:
+        fig.colorbar(im, ax=ax, shrink=0.8)
     if title:
         ax.set_title(title)
     fig.set_label(f"State values as a heatmap on a {height}x{width} grid")

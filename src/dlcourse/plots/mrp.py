@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from dlcourse.plots.common import moving_average, to_numpy
+from dlcourse.plots.common import Curve, plot_episode_curves, to_numpy
 
 __all__ = [
     "plot_agent_training",
@@ -287,35 +287,12 @@ def plot_agent_training(
 
     ``optimal_steps`` and ``optimal_return`` draw the best achievable values as dashed lines.
     """
-    st = to_numpy(steps).astype(float)
-    ret = to_numpy(discounted_returns).astype(float)
-    if st.shape != ret.shape:
-        raise ValueError(
-            f"steps and discounted_returns need one entry per episode, got {st.shape} "
-            f"and {ret.shape}"
-        )
-    if axes is None:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
-    else:
-        ax1, ax2 = axes
-        fig = ax1.figure
-    episodes = np.arange(1, len(st) + 1)
-    for ax, y, best, label in (
-        (ax1, st, optimal_steps, "steps to the goal"),
-        (ax2, ret, optimal_return, "discounted return $G_0$"),
-    ):
-        ax.plot(episodes, y, color="#90a4ae", linewidth=0.8, label="episode")
-        ax.plot(episodes, moving_average(y, window), color="#1565c0", label=f"mean of {window}")
-        if best is not None:
-            ax.axhline(best, color="#2e7d32", linestyle="--", label=f"optimal ({best:.3g})")
-        ax.set_xlabel("episode")
-        ax.set_title(label)
-        ax.legend(fontsize="small", loc="best")
-    ax1.set_yscale("log")
-    if title:
-        fig.suptitle(title)
-    fig.set_label(
-        f"Grid agent over {len(st)} episodes: steps to the goal fall and the discounted "
-        "return rises towards the optimum"
+    curves = [
+        Curve(steps, "steps to the goal", optimal=optimal_steps, log=True),
+        Curve(discounted_returns, "discounted return $G_0$", optimal=optimal_return),
+    ]
+    alt = (
+        f"Grid agent over {len(to_numpy(steps))} episodes: steps to the goal fall and the "
+        "discounted return rises towards the optimum"
     )
-    return fig
+    return plot_episode_curves(curves, window=window, alt=alt, axes=axes, title=title)
