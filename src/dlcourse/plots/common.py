@@ -90,9 +90,8 @@ def plot_episode_curves(
         mean_color = "#1565c0" if curve.raw else "#2e7d32"
         ax.plot(episodes, moving_average(y, window), color=mean_color, label=f"mean of {window}")
         if curve.optimal is not None:
-            ax.axhline(
-                curve.optimal, color="#2e7d32", linestyle="--", label=f"optimal ({curve.optimal:g})"
-            )
+            best = f"optimal ({curve.optimal:.3g})"
+            ax.axhline(curve.optimal, color="#2e7d32", linestyle="--", label=best)
         if curve.ylim is not None:
             ax.set_ylim(*curve.ylim)
         if curve.log:
