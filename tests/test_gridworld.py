@@ -333,8 +333,8 @@ def test_numpy_actions_are_accepted():
 def test_plots_return_labelled_figures():
     import matplotlib.pyplot as plt
 
+    from dlcourse.plots.common import moving_average
     from dlcourse.plots.grid import (
-        moving_average,
         plot_frame,
         plot_grid,
         plot_learning_curve,
@@ -343,6 +343,10 @@ def test_plots_return_labelled_figures():
     )
 
     assert moving_average([1, 2, 3, 4], 2).tolist() == [1.0, 1.5, 2.5, 3.5]
+    with pytest.raises(ValueError, match="window must be an int >= 1"):
+        moving_average([1, 2], 0)
+    with pytest.raises(ValueError, match="every curve needs one entry per episode"):
+        plot_learning_curve([3, 2, 1], [True, False])
     env = GridWorld(render_mode="rgb_array", **MAZE)
     env.reset(seed=0)
     walls, goal = [(1, 1), 6], env.goal
