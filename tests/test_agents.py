@@ -270,3 +270,32 @@ def test_bad_batch_size_is_a_clear_error() -> None:
     _add(buf, [1.0])
     with pytest.raises(ValueError, match="batch_size must be an int >= 1, got 0"):
         buf.sample(0, np.random.default_rng(0))
+
+
+def test_epsilon_greedy_computes_lazy_q_values_only_for_greedy_steps() -> None:
+    from dlcourse.agents import epsilon_greedy
+
+    q = torch.tensor([[0.1, 0.9, 0.3], [0.7, 0.2, 0.1]])
+    calls = []
+
+    def lazy() -> torch.Tensor:
+        calls.append(1)
+        return q
+
+    for eps in (0.0, 0.5, 1.0):
+        for seed in range(20):
+            eager = epsilon_greedy(q, eps, np.random.default_rng(seed), "first")
+            calls.clear()
+            lazy_actions = epsilon_greedy(
+                lazy, eps, np.random.default_rng(seed), "first", shape=(2, 3)
+            )
+            assert np.array_equal(eager, lazy_actions)  # the same draws, the same actions
+            if eps == 1.0:
+                assert not calls  # every state explored: no forward pass
+        single = [
+            epsilon_greedy(lambda: q[0], 1.0, np.random.default_rng(s), shape=(3,))
+            for s in range(5)
+        ]
+        assert single == [epsilon_greedy(q[0], 1.0, np.random.default_rng(s)) for s in range(5)]
+    with pytest.raises(ValueError, match="needs their shape"):
+        epsilon_greedy(lazy, 0.1, np.random.default_rng(0))

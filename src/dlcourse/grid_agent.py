@@ -150,6 +150,7 @@ def epsilon_schedule(config: GridAgentConfig) -> ExponentialSchedule:
 def train_grid_agent(config: GridAgentConfig) -> GridAgentResult:
     """Train the corrected grid agent on ``GridWorld(height=size, width=size)``."""
     env = GridWorld(height=config.size, width=config.size)
+    num_actions = int(env.action_space.n)
     dev = runtime.device() if config.device is None else torch.device(config.device)
     runtime.seed_everything(config.seed)  # the network's initial weights
     rng = np.random.default_rng(config.seed)  # exploration
@@ -165,8 +166,10 @@ def train_grid_agent(config: GridAgentConfig) -> GridAgentResult:
         s, _ = env.reset(seed=config.seed if episode == 0 else None)
         total, discounted, terminated = 0.0, 0.0, False
         for t in range(config.max_steps):  # fix 3: a step limit, no loop can hang
-            with torch.no_grad():
-                a = epsilon_greedy(net(xy[s]), epsilon, rng, tie_break="first")
+            with torch.no_grad():  # the network runs only when the action is greedy
+                a = epsilon_greedy(
+                    lambda s=s: net(xy[s]), epsilon, rng, "first", shape=(num_actions,)
+                )
             s2, r, terminated, _, _ = env.step(a)
             total += r
             discounted += config.gamma**t * r  # G_0 = sum_t gamma^t r_{t+1}

@@ -15,6 +15,7 @@ environment does; the plots use them too.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -286,12 +287,12 @@ class GridWorld(gym.Env):
             self._outcomes[key] = outcome
         return self._outcomes[key]
 
-    @property
+    @functools.cached_property
     def P(self) -> list[list[list[Transition]]]:
         """Gymnasium's toy-text table: ``P[s][a]`` lists the outcomes of ``(s, a)``.
 
-        Built from :meth:`transitions` for every state when first asked for (a Python list per
-        state: meant for small grids; :meth:`to_mdp` is the model for any size).
+        Built from :meth:`transitions` for every state when first asked for, then kept (a
+        Python list per state: meant for small grids; :meth:`to_mdp` is the model for any size).
         """
         return [[self.transitions(s, a) for a in range(len(MOVES))] for s in range(self.num_states)]
 

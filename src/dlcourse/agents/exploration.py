@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,7 +78,12 @@ def greedy_actions(
 
 
 def epsilon_greedy(
-    q_values: Tensor, epsilon: float, rng: np.random.Generator, tie_break: TieBreak = "random"
+    q_values: Tensor | Callable[[], Tensor],
+    epsilon: float,
+    rng: np.random.Generator,
+    tie_break: TieBreak = "random",
+    *,
+    shape: tuple[int, ...] | None = None,
 ) -> int | np.ndarray:
     """With probability ``epsilon`` a uniformly random action, else a greedy one.
 
@@ -87,23 +93,35 @@ def epsilon_greedy(
     vectorized environments), returns an int64 array ``[B]``: ``rng.random(B)`` decides for
     every state at once and ``rng.integers(A, size=B)`` draws all the random actions.
 
+    ``q_values`` may also be a function that computes them (a network's forward pass), with
+    their ``shape`` given: it is called only when some action is greedy, so an exploring step
+    costs no forward pass. The random draws are the same either way.
+
     Random tie-breaking matters while a Q-table is still all zeros: with ``"first"``, "greedy"
     then means "always action 0".
     """
     if not (_is_number(epsilon) and 0.0 <= epsilon <= 1.0):
         raise ValueError(f"epsilon must be a probability in [0, 1], got {epsilon!r}")
     _check_tie_break(tie_break, rng)
-    if q_values.dim() == 1:
-        values = q_values.tolist()
+    if callable(q_values):
+        if shape is None or len(shape) not in (1, 2):
+            raise ValueError("a function of the Q-values needs their shape: (A,) or (B, A)")
+        compute = q_values
+    else:
+        shape = tuple(q_values.shape)
+        compute = lambda: q_values  # noqa: E731
+    if len(shape) == 1:
         if rng.random() < epsilon:
-            return int(rng.integers(len(values)))
-        return _argmax_of(values, rng, tie_break)
-    if q_values.dim() != 2:
-        raise ValueError(f"q_values must be [A] or [B, A], got shape {tuple(q_values.shape)}")
-    batch, num_actions = q_values.shape
+            return int(rng.integers(shape[0]))
+        return _argmax_of(compute().tolist(), rng, tie_break)
+    if len(shape) != 2:
+        raise ValueError(f"q_values must be [A] or [B, A], got shape {shape}")
+    batch, num_actions = shape
     explore = rng.random(batch) < epsilon
     random_actions = rng.integers(num_actions, size=batch)
-    greedy = greedy_actions(q_values, tie_break, rng).cpu().numpy()
+    if explore.all():
+        return random_actions
+    greedy = greedy_actions(compute(), tie_break, rng).cpu().numpy()
     return np.where(explore, random_actions, greedy)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from dlcourse import runtime
 from dlcourse.agents.exploration import LinearSchedule, epsilon_greedy
@@ -230,9 +230,13 @@ def _state(learner: _Learner, config: DQNConfig, counters: Counters) -> dict[str
 
 def _act(learner: _Learner, obs: np.ndarray, eps: float, dev: torch.device) -> np.ndarray:
     """One epsilon-greedy action per environment (ties: the lowest action)."""
-    with torch.no_grad():
-        q = learner.q_net(torch.as_tensor(obs, device=dev))
-    return epsilon_greedy(q, eps, learner.rng, tie_break="first")  # type: ignore[return-value]
+
+    def q_values() -> Tensor:  # the forward pass, run only if some environment acts greedily
+        with torch.no_grad():
+            return learner.q_net(torch.as_tensor(obs, device=dev))
+
+    shape = (len(obs), learner.q_net.n_actions)
+    return epsilon_greedy(q_values, eps, learner.rng, "first", shape=shape)  # type: ignore[return-value]
 
 
 def _store(
