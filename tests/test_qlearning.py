@@ -59,7 +59,7 @@ def regret(q_star: torch.Tensor, policy: torch.Tensor, states: list[int]) -> dic
     return {s: (q_star[s].max() - q_star[s, policy[s]]).item() for s in states}
 
 
-@pytest.mark.parametrize("seed", seeds_off_the_page("mdp.md", range(1, 6)))
+@pytest.mark.parametrize("seed", seeds_off_the_page("td.md", range(1, 6)))
 def test_tabular_learns_the_shortest_path(seed):
     result = train_q_table(QLearningConfig(seed=seed))
     assert greedy_path_length(GridWorld(), greedy_actions(result.q)) == 6
@@ -68,7 +68,7 @@ def test_tabular_learns_the_shortest_path(seed):
     assert len(result.steps) == len(result.success) == len(result.returns) == 300
 
 
-@pytest.mark.parametrize("seed", seeds_off_the_page("mdp.md", range(1, 4)))
+@pytest.mark.parametrize("seed", seeds_off_the_page("td.md", range(1, 4)))
 def test_q_network_learns_the_shortest_path(seed):
     result = train_q_network(QNetworkConfig(seed=seed))
     assert greedy_path_length(GridWorld(), greedy_actions(result.q)) == 6

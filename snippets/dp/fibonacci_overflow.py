@@ -1,4 +1,4 @@
-"""The original lesson's int64 table, and what happens after F(92)."""
+"""An int64 table, and what happens after F(92)."""
 
 # --8<-- [start:wrap]
 import torch

@@ -1,24 +1,19 @@
-"""Exercise: walls between the start and the goal."""
+"""Exercise: a wall across the grid. A hand-written policy round it, evaluated and checked."""
 
-from dlcourse.agents import greedy_actions
-from dlcourse.gridworld import GridWorld
-from dlcourse.plots.grid import plot_policy
-from dlcourse.qlearning import QLearningConfig, greedy_path_length, train_q_table
+import torch
 
-walls = [(1, 0), (1, 1), (1, 2)]
-maze = GridWorld(walls=walls, goal=(2, 0))  # goal under the wall: go round by column 3
-config = QLearningConfig(seed=0)
-result = train_q_table(config, maze)
-policy = greedy_actions(result.q)
-path = greedy_path_length(maze, policy)
-print(
-    f"greedy path: {path} steps; Q(start, best) = {result.q[0].max().item():.5f}, "
-    f"gamma^7 = {config.gamma**7:.5f}"
-)
-assert path == 8
+from dlcourse.gridworld import DOWN, LEFT, RIGHT, GridWorld
+from dlcourse.mdp import bellman_residual, solve
 
-fig = plot_policy(policy, 4, 4, walls=walls, start=0, goal=(2, 0), title="greedy policy, walls")
-fig.set_label(
-    "Greedy policy on the grid with a wall across it: right along the top row, down the "
-    "right-hand column, then left to the goal"
-)
+maze = GridWorld(walls=[(1, 0), (1, 1), (1, 2)], goal=(2, 0))
+mdp = maze.to_mdp(gamma=0.9)
+row = torch.arange(16, device=mdp.device) // 4
+col = torch.arange(16, device=mdp.device) % 4
+# column 3, above row 2: down; the rest of the top row: right; below the wall: left
+policy = torch.where((col == 3) & (row < 2), DOWN, torch.where(row == 0, RIGHT, LEFT))
+policy = torch.where((row == 3) & (col == 0), 0, policy)  # bottom-left corner: up to the goal
+v = solve(mdp.induced_mrp(policy))
+print(f"v(start) = {v[0].item():.6f}, gamma^7 = {0.9**7:.6f}")
+print(f"Bellman residual: {bellman_residual(mdp, v):.2e}")
+assert abs(v[0].item() - 0.9**7) < 1e-12
+assert bellman_residual(mdp, v) < 1e-12, "the policy is optimal"

@@ -1,4 +1,4 @@
-r"""The grid agent of the original "Markov Reward Process" lesson, corrected.
+r"""A Q-network that reads grid coordinates, with the six fixes a naive version needs.
 
 A small Q-network reads the agent's normalised coordinates $(row, col) / (size - 1)$ on a
 $size \times size$ :class:`~dlcourse.gridworld.GridWorld` and outputs one value per action. It
@@ -9,7 +9,7 @@ y = \begin{cases} r & \text{if } s' \text{ is the goal (terminal)} \\
                   r + \gamma \max_{a'} Q(s', a') & \text{otherwise,} \end{cases}
 $$
 
-computed without gradient. Compared with the original lesson, six things are fixed:
+computed without gradient. Compared with a naive version of the agent, six things are fixed:
 
 1. inputs are coordinates scaled to $[0, 1]$, not raw cell indices up to ``size - 1``;
 2. epsilon decays once per *episode*, not per step, so exploration does not run out during the

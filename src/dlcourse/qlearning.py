@@ -8,7 +8,7 @@ temporal-difference target
 with ``r`` alone as the target when ``s'`` is terminal (there is no future after the goal).
 A truncated episode (out of steps) did not reach a terminal state, so it *does* bootstrap.
 The update of each agent is one small function, :func:`q_update` for the table and
-:func:`td_loss` for the network; the Markov Decision Processes chapter shows both.
+:func:`td_loss` for the network; the Temporal-Difference Learning chapter shows both.
 
 Two configuration switches reproduce the pitfalls the course shows with real runs:
 
@@ -277,7 +277,7 @@ def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLear
     After every environment step the network takes one Adam step on a minibatch of
     ``batch_size`` transitions drawn uniformly from the last ``buffer_size``, held in a
     :class:`~dlcourse.agents.replay.ReplayBuffer`. ``batch_size=1, buffer_size=1`` is the
-    original lesson's online update on the latest transition alone. The default replays the
+    online update on the latest transition alone. The default replays the
     recent past instead, because each rare goal reward is then learned from many times rather
     than once, and replay is the first ingredient of the next chapter's DQN. There is no
     target network; the next chapter (DQN) adds one.

@@ -26,6 +26,7 @@ from courseware.site.bench_page import (
     bench_markdown,
     bench_table_markdown,
 )
+from courseware.site.learning_path import CHAPTER_CARD, chapter_card, learning_path, path_problems
 from courseware.site.notebooks import page_to_notebook
 from courseware.site.pages import Page, PageError, SnippetExpander, parse_page
 from courseware.site.paths import Layout
@@ -48,6 +49,10 @@ class _State:
         self.katex = self.layout.root / ".cache" / "npm" / "node_modules" / "katex" / "dist"
         self.allow_stale = os.environ.get(ALLOW_STALE_ENV) == "1"
         self.pages: dict[str, tuple[Page, PageRecord | None]] = {}
+        try:
+            self.path = learning_path(config["nav"])
+        except ValueError as exc:
+            raise PluginError(str(exc)) from exc
 
 
 class CoursePlugin(BasePlugin):
@@ -207,12 +212,24 @@ def _stamp(record: PageRecord, notebook_href: str) -> list[str]:
     ]
 
 
-def _generated_sections(state: _State, name: str, lines: list[str]) -> dict[int, list[str]]:
-    """Lines that stand in for the benchmark markers of a page, by line index."""
+def _generated_sections(
+    state: _State, name: str, lines: list[str], record: PageRecord | None
+) -> dict[int, list[str]]:
+    """Lines that stand in for the chapter card and the benchmark markers, by line index."""
     bench_dir, page_dir = state.layout.docs / "_bench", posixpath.dirname(name)
     generated: dict[int, list[str]] = {}
+    if any(c.page == name for c in state.path):
+        problems = path_problems(state.path, name, "\n".join(lines))
+        if problems:
+            raise PluginError("; ".join(problems))
     for i, line in enumerate(lines):
-        if line == BENCH_MARKER:
+        if line == CHAPTER_CARD:
+            duration, machine = (record.duration_s, record.environment) if record else (None, None)
+            try:
+                generated[i] = chapter_card(state.path, name, duration, machine)
+            except ValueError as exc:
+                raise PluginError(str(exc)) from exc
+        elif line == BENCH_MARKER:
             generated[i] = bench_markdown(bench_dir, page_dir)
         elif m := BENCH_FIGURE.match(line) or BENCH_TABLE.match(line):
             render = bench_figure_markdown if m.re is BENCH_FIGURE else bench_table_markdown
@@ -227,7 +244,7 @@ def _on_page_markdown(state: _State, page: Any) -> str:
     name = page.file.src_uri
     parsed, record = _read(state, Path(page.file.abs_src_path), name)
     lines = parsed.expanded_lines
-    generated = _generated_sections(state, name, lines)
+    generated = _generated_sections(state, name, lines, record)
     if not parsed.blocks:
         return "\n".join(x for i, line in enumerate(lines) for x in generated.get(i, [line]))
     where = f"docs/{name}"

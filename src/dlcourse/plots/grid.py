@@ -23,6 +23,7 @@ from dlcourse.gridworld import cell_index, wall_mask
 from dlcourse.plots.common import Curve, plot_episode_curves, to_numpy
 
 __all__ = [
+    "plot_agent_training",
     "plot_frame",
     "plot_grid",
     "plot_learning_curve",
@@ -104,6 +105,31 @@ def plot_learning_curve(
     ]  # fmt: skip
     episodes = len(to_numpy(steps))
     alt = f"Learning curve over {episodes} episodes: steps per episode and success rate"
+    return plot_episode_curves(curves, window=window, alt=alt, axes=axes, title=title)
+
+
+def plot_agent_training(
+    steps: Sequence[int],
+    discounted_returns: Sequence[float],
+    *,
+    window: int = 10,
+    optimal_steps: int | None = None,
+    optimal_return: float | None = None,
+    axes: Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Two panels over episodes: steps to the goal and discounted return, with moving averages.
+
+    ``optimal_steps`` and ``optimal_return`` draw the best achievable values as dashed lines.
+    """
+    curves = [
+        Curve(steps, "steps to the goal", optimal=optimal_steps, log=True),
+        Curve(discounted_returns, "discounted return $G_0$", optimal=optimal_return),
+    ]
+    alt = (
+        f"Grid agent over {len(to_numpy(steps))} episodes: steps to the goal fall and the "
+        "discounted return rises towards the optimum"
+    )
     return plot_episode_curves(curves, window=window, alt=alt, axes=axes, title=title)
 
 

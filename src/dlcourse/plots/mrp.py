@@ -1,5 +1,5 @@
 """Figures for Markov reward processes: the chain as a graph, values against gamma, Monte Carlo
-running means with their confidence band, and the grid agent's learning curves.
+running means with their confidence band.
 
 Every function takes data (tensors, arrays or lists; any device), draws on ``ax`` (or
 ``axes``) when given, else on a new ``plt.subplots`` figure, and returns the
@@ -19,10 +19,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from dlcourse.plots.common import Curve, plot_episode_curves, to_numpy
+from dlcourse.plots.common import to_numpy
 
 __all__ = [
-    "plot_agent_training",
     "plot_chain",
     "plot_monte_carlo",
     "plot_values_vs_gamma",
@@ -271,28 +270,3 @@ def plot_monte_carlo(
         "confidence band, converging to the exact value"
     )
     return fig
-
-
-def plot_agent_training(
-    steps: Sequence[int],
-    discounted_returns: Sequence[float],
-    *,
-    window: int = 10,
-    optimal_steps: int | None = None,
-    optimal_return: float | None = None,
-    axes: Sequence[Axes] | None = None,
-    title: str | None = None,
-) -> Figure:
-    """Two panels over episodes: steps to the goal and discounted return, with moving averages.
-
-    ``optimal_steps`` and ``optimal_return`` draw the best achievable values as dashed lines.
-    """
-    curves = [
-        Curve(steps, "steps to the goal", optimal=optimal_steps, log=True),
-        Curve(discounted_returns, "discounted return $G_0$", optimal=optimal_return),
-    ]
-    alt = (
-        f"Grid agent over {len(to_numpy(steps))} episodes: steps to the goal fall and the "
-        "discounted return rises towards the optimum"
-    )
-    return plot_episode_curves(curves, window=window, alt=alt, axes=axes, title=title)

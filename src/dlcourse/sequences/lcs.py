@@ -2,7 +2,7 @@
 
 * :func:`lcs` is the teaching version: a readable double loop over Python lists
   (:func:`lcs_table` fills the table, :func:`lcs_traceback` reads one LCS from it).
-* :func:`lcs_per_cell_tensor` is the slow baseline the original lesson used: the same double
+* :func:`lcs_per_cell_tensor` is the slow baseline a first attempt often is: the same double
   loop, but every cell is read and written through torch tensor indexing. It exists so a
   benchmark can show why that is the worst of both worlds.
 * :func:`lcs_wavefront` computes a whole anti-diagonal of the table in one batched torch op, so
@@ -115,7 +115,7 @@ def lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> LCSResult:
 
 
 def lcs_per_cell_tensor(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
-    """Return the LCS length the way the original lesson did: the SLOW baseline.
+    """Return the LCS length with per-cell tensor indexing: the SLOW baseline.
 
     The same double loop as :func:`lcs`, but the table is a CPU torch tensor and every cell is
     read and written by tensor indexing, so each of the len(a) * len(b) cells pays torch's

@@ -1,4 +1,4 @@
-"""Two ways the original grid agent went wrong, each shown by a short real run."""
+"""Two ways a naive coordinate agent goes wrong, each shown by a short real run."""
 
 # --8<-- [start:untrained]
 from dlcourse.grid_agent import CoordinateQNetwork, greedy_path

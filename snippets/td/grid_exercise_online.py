@@ -1,4 +1,4 @@
-"""Exercise: the original lesson's online update, one gradient step on the latest transition."""
+"""Exercise: the online update, one gradient step on the latest transition, no replay."""
 
 from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld

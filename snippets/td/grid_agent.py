@@ -17,7 +17,7 @@ assert all(result.reached[-10:]), "the last 10 training episodes reach the goal"
 # --8<-- [end:train]
 
 # --8<-- [start:plot]
-from dlcourse.plots.mrp import plot_agent_training
+from dlcourse.plots.grid import plot_agent_training
 
 optimal_steps = 2 * (config.size - 1)
 fig = plot_agent_training(
