@@ -259,7 +259,8 @@ def _on_page_markdown(state: _State, page: Any) -> str:
         if not state.allow_stale:
             raise PluginError(f"{problem}; {advice}")
         log.info("%s; %s", problem, advice)  # strict builds never get here
-        if record is None:  # preview only: the page without outputs, under a banner
+        if record is None or len(record.blocks) != len(parsed.blocks):
+            # preview only: the page without outputs (they no longer line up), under a banner
             banner = ['!!! danger "Not executed yet"', "", f"    {problem}. {advice}.", ""]
             return "\n".join(banner + lines)
     page_dir = posixpath.dirname(name)
