@@ -1,4 +1,8 @@
-"""Q-learning learns, not just runs: optimal paths, optimal policies under slip, pitfalls."""
+"""Q-learning learns, not just runs: optimal paths, optimal policies under slip, pitfalls.
+
+The table is learned by :func:`dlcourse.td.train_td_control` with the grid's settings,
+:data:`dlcourse.qlearning.GRID_Q_LEARNING`; the network by :func:`train_q_network`.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +16,26 @@ from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import DOWN, ENV_ID, RIGHT, UP, GridWorld
 from dlcourse.mdp import TabularMDP
 from dlcourse.qlearning import (
+    GRID_Q_LEARNING,
     OneHotQNetwork,
-    QLearningConfig,
     QNetworkConfig,
     greedy_path_length,
     train_q_network,
-    train_q_table,
 )
+from dlcourse.td import TDControlConfig, train_td_control
 
 from .conftest import seeds_off_the_page
 
 GAMMA = 0.9
 OPTIMAL_Q_START = GAMMA**5  # reward 1 on the 6th step from the start of the 4x4 grid
 
-STOCHASTIC = QLearningConfig(alpha=0.3, episodes=400, epsilon_end=0.3, exploration_fraction=0.3)
+
+def grid(**changes) -> TDControlConfig:
+    """The TD chapter's tabular Q-learning settings on the 4x4 grid, with ``changes``."""
+    return replace(GRID_Q_LEARNING, **changes)
+
+
+STOCHASTIC = grid(alpha=0.3, episodes=400, epsilon_end=0.3, exploration_fraction=0.3)
 """Settings for a slippery floor: a smaller step size averages the noisy targets, and more
 exploration late in training keeps refreshing the states off the best route (Q-learning is
 off-policy, so exploring does not bias what it learns)."""
@@ -61,7 +71,7 @@ def regret(q_star: torch.Tensor, policy: torch.Tensor, states: list[int]) -> dic
 
 @pytest.mark.parametrize("seed", seeds_off_the_page("td.md", range(1, 6)))
 def test_tabular_learns_the_shortest_path(seed):
-    result = train_q_table(QLearningConfig(seed=seed))
+    result = train_td_control(grid(seed=seed))
     assert greedy_path_length(GridWorld(), greedy_actions(result.q)) == 6
     assert result.q[0].max().item() == pytest.approx(OPTIMAL_Q_START, abs=1e-3)
     assert all(result.success[-50:]) and result.steps[-1] <= 10
@@ -96,7 +106,7 @@ def test_tabular_finds_the_optimal_policy_on_a_slippery_maze(seed):
     top2 = q_star[states].topk(2, dim=1).values
     gaps = top2[:, 0] - top2[:, 1]
     assert bool(((gaps < 1e-9) | (gaps > 0.05)).all())
-    result = train_q_table(replace(STOCHASTIC, seed=seed), env)
+    result = train_td_control(replace(STOCHASTIC, seed=seed), env)
     assert max(regret(q_star, greedy_actions(result.q), states).values()) < 1e-9
 
 
@@ -111,13 +121,13 @@ def test_tabular_is_near_optimal_on_the_open_slippery_grid(seed):
     env = GridWorld(slip=0.1)
     mdp = env.to_mdp(GAMMA)
     q_star = optimal_q(mdp)
-    result = train_q_table(replace(STOCHASTIC, seed=seed), env)
+    result = train_td_control(replace(STOCHASTIC, seed=seed), env)
     assert max(regret(q_star, greedy_actions(result.q), reachable(mdp, env.start)).values()) < 0.01
 
 
 def test_pitfall_greedy_agent_never_finds_the_goal():
-    config = QLearningConfig(epsilon_start=0.0, epsilon_end=0.0, tie_break="first", episodes=20)
-    result = train_q_table(config)
+    config = grid(epsilon_start=0.0, epsilon_end=0.0, tie_break="first", episodes=20)
+    result = train_td_control(config)
     assert result.returns == [0.0] * 20 and not any(result.success)
     assert result.steps == [config.max_steps] * 20
     assert torch.equal(result.q, torch.zeros(16, 4, dtype=torch.float64))
@@ -126,12 +136,12 @@ def test_pitfall_greedy_agent_never_finds_the_goal():
 
 def test_pitfall_bootstrapping_from_the_goal_inflates_the_table():
     """With Q(goal, .) = q_init = 1 never updated, the target at the goal is 1 + 0.9 * 1."""
-    honest = train_q_table(QLearningConfig(q_init=1.0))
-    inflated = train_q_table(QLearningConfig(q_init=1.0, bootstrap_terminal=True))
+    honest = train_td_control(grid(q_init=1.0))
+    inflated = train_td_control(grid(q_init=1.0, bootstrap_terminal=True))
     assert honest.q[0].max().item() == pytest.approx(OPTIMAL_Q_START, abs=1e-3)
     assert inflated.q[0].max().item() == pytest.approx(OPTIMAL_Q_START * (1 + GAMMA), abs=1e-3)
     # with a zero table the mistake is invisible: gamma * max Q(goal, .) = 0
-    zero = train_q_table(QLearningConfig(bootstrap_terminal=True))
+    zero = train_td_control(grid(bootstrap_terminal=True))
     assert zero.q[0].max().item() == pytest.approx(OPTIMAL_Q_START, abs=1e-3)
 
 
@@ -145,37 +155,40 @@ def test_terminal_does_not_bootstrap_but_truncation_does():
     env = GridWorld(height=1, width=2)
     for bootstrap, expected in [(False, 0.75), (True, 0.975)]:
         # first update of Q(0, right) from 0.5: target 1 (or 1 + 0.9 * 0.5), step size 0.5
-        config = QLearningConfig(episodes=1, q_init=0.5, bootstrap_terminal=bootstrap)
-        assert train_q_table(config, env).q[0, RIGHT].item() == pytest.approx(expected)
+        config = grid(episodes=1, q_init=0.5, bootstrap_terminal=bootstrap)
+        assert train_td_control(config, env).q[0, RIGHT].item() == pytest.approx(expected)
     # one step, then truncation: Q(0, up) <- 1 + 0.5 (0 + 0.9 * 1 - 1) = 0.95 (0.5 without it)
-    config = QLearningConfig(
+    config = grid(
         episodes=1, max_steps=1, q_init=1.0, epsilon_start=0.0, epsilon_end=0.0, tie_break="first"
     )
-    assert train_q_table(config).q[0, UP].item() == pytest.approx(0.95)
+    assert train_td_control(config).q[0, UP].item() == pytest.approx(0.95)
 
 
 def test_time_limit_wrapper_truncates_too():
     env = gym.make(ENV_ID, max_episode_steps=10)
-    config = QLearningConfig(episodes=3, epsilon_start=0.0, epsilon_end=0.0, tie_break="first")
-    assert train_q_table(config, env).steps == [10, 10, 10]
+    config = grid(episodes=3, epsilon_start=0.0, epsilon_end=0.0, tie_break="first")
+    assert train_td_control(config, env).steps == [10, 10, 10]
 
 
 def test_runs_are_reproducible():
-    a = train_q_table(QLearningConfig(seed=3, episodes=50))
-    b = train_q_table(QLearningConfig(seed=3, episodes=50))
-    c = train_q_table(QLearningConfig(seed=4, episodes=50))
+    a = train_td_control(grid(seed=3, episodes=50))
+    b = train_td_control(grid(seed=3, episodes=50))
+    c = train_td_control(grid(seed=4, episodes=50))
     assert torch.equal(a.q, b.q) and a.steps == b.steps
     assert a.steps != c.steps
 
 
 def test_epsilon_decays_linearly_per_episode():
-    schedule = QLearningConfig(episodes=100, epsilon_end=0.1).epsilon_schedule()
+    schedule = grid(episodes=100, epsilon_end=0.1).epsilon_schedule()
     assert schedule(0) == 1.0
     assert schedule(25) == pytest.approx(0.55)  # half way through the first 50 episodes
     assert schedule(80) == pytest.approx(0.1)
     # no decay asked for: still epsilon_start in the first episode, then epsilon_end
     instant = QNetworkConfig(exploration_fraction=0.0, epsilon_end=0.2).epsilon_schedule()
     assert [instant(0), instant(1), instant(10)] == pytest.approx([1.0, 0.2, 0.2])
+    # the cliff's settings: no epsilon_end, so epsilon_start throughout
+    constant = TDControlConfig(epsilon_start=0.1).epsilon_schedule()
+    assert [constant(0), constant(499)] == [0.1, 0.1]
 
 
 def test_one_hot_network_sees_only_its_state():
@@ -201,12 +214,12 @@ def test_greedy_helpers():
 @pytest.mark.parametrize(
     ("cls", "kwargs", "match"),
     [
-        (QLearningConfig, {"alpha": 0.0}, r"alpha must be > 0.0 and <= 1.0, got 0.0"),
-        (QLearningConfig, {"gamma": 1.1}, r"gamma must be >= 0.0 and <= 1.0, got 1.1"),
-        (QLearningConfig, {"episodes": 0}, r"episodes must be >= 1, got 0"),
-        (QLearningConfig, {"epsilon_end": -0.1}, r"epsilon_end must be >= 0.0 and <= 1.0"),
-        (QLearningConfig, {"tie_break": "last"}, r"tie_break must be one of 'random', 'first'"),
-        (QLearningConfig, {"device": 0}, r"device must be a str"),
+        (TDControlConfig, {"alpha": 0.0}, r"alpha must be > 0.0 and <= 1.0, got 0.0"),
+        (TDControlConfig, {"gamma": 1.1}, r"gamma must be >= 0.0 and <= 1.0, got 1.1"),
+        (TDControlConfig, {"episodes": 0}, r"episodes must be >= 1, got 0"),
+        (TDControlConfig, {"epsilon_end": -0.1}, r"epsilon_end must be >= 0.0 and <= 1.0"),
+        (TDControlConfig, {"tie_break": "last"}, r"tie_break must be one of 'random', 'first'"),
+        (QNetworkConfig, {"device": 0}, r"device must be a str"),
         (QNetworkConfig, {"batch_size": 64, "buffer_size": 32}, r"batch_size \(64\) must not"),
         (QNetworkConfig, {"lr": 0.0}, r"lr must be > 0.0, got 0.0"),
         (QNetworkConfig, {"hidden": 0}, r"hidden must be >= 1"),

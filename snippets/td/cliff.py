@@ -10,7 +10,7 @@ SEED = 0
 seed_everything(SEED)
 runs = {}
 for method in ("sarsa", "q_learning", "expected_sarsa"):
-    config = TDControlConfig(method=method, episodes=500, alpha=0.5, epsilon=0.1, seed=SEED)
+    config = TDControlConfig(method=method, episodes=500, alpha=0.5, epsilon_start=0.1, seed=SEED)
     runs[method] = train_td_control(config)
 
 for method, run in runs.items():

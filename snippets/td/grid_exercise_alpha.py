@@ -1,9 +1,12 @@
 """Exercise: compare learning rates on a deterministic and on a slippery floor."""
 
+from dataclasses import replace
+
 import torch
 
 from dlcourse.gridworld import GridWorld
-from dlcourse.qlearning import QLearningConfig, train_q_table
+from dlcourse.qlearning import GRID_Q_LEARNING
+from dlcourse.td import train_td_control
 
 print("slip  alpha  mean |Q(start, best) - V*(start)| over seeds 0-2, after 200 episodes")
 for slip in [0.0, 0.2]:
@@ -16,7 +19,9 @@ for slip in [0.0, 0.2]:
     for alpha in [0.05, 0.2, 1.0]:
         errors = [
             abs(
-                train_q_table(QLearningConfig(seed=seed, alpha=alpha, episodes=200), env)
+                train_td_control(
+                    replace(GRID_Q_LEARNING, seed=seed, alpha=alpha, episodes=200), env
+                )
                 .q[0]
                 .max()
                 .item()

@@ -1,17 +1,22 @@
 """Exercise: a slippery floor. Learned values and policy against the exact model's."""
 
+from dataclasses import replace
+
 import matplotlib.pyplot as plt
 import torch
 
 from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
 from dlcourse.plots.grid import plot_policy
-from dlcourse.qlearning import QLearningConfig, train_q_table
+from dlcourse.qlearning import GRID_Q_LEARNING
+from dlcourse.td import train_td_control
 
 slippery = GridWorld(slip=0.2)
 # noisy targets: a smaller step size averages them, late exploration keeps all states fresh
-config = QLearningConfig(seed=0, alpha=0.3, episodes=400, epsilon_end=0.3, exploration_fraction=0.3)
-learned = train_q_table(config, slippery)
+config = replace(
+    GRID_Q_LEARNING, seed=0, alpha=0.3, episodes=400, epsilon_end=0.3, exploration_fraction=0.3
+)
+learned = train_td_control(config, slippery)
 
 # the exact answer from the model: value iteration, Q(s,a) = R(s,a) + gamma sum_s' P V(s')
 mdp = slippery.to_mdp(config.gamma, device="cpu")

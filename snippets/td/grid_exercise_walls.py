@@ -1,14 +1,17 @@
 """Exercise: walls between the start and the goal."""
 
+from dataclasses import replace
+
 from dlcourse.agents import greedy_actions
 from dlcourse.gridworld import GridWorld
 from dlcourse.plots.grid import plot_policy
-from dlcourse.qlearning import QLearningConfig, greedy_path_length, train_q_table
+from dlcourse.qlearning import GRID_Q_LEARNING, greedy_path_length
+from dlcourse.td import train_td_control
 
 walls = [(1, 0), (1, 1), (1, 2)]
 maze = GridWorld(walls=walls, goal=(2, 0))  # goal under the wall: go round by column 3
-config = QLearningConfig(seed=0)
-result = train_q_table(config, maze)
+config = replace(GRID_Q_LEARNING, seed=0)
+result = train_td_control(config, maze)
 policy = greedy_actions(result.q)
 path = greedy_path_length(maze, policy)
 print(

@@ -6,11 +6,14 @@ from dlcourse.qlearning import QNetworkConfig, train_q_network
 net_result = train_q_network(QNetworkConfig(seed=0))
 
 # --8<-- [start:table]
-from dlcourse.qlearning import QLearningConfig, train_q_table
+from dataclasses import replace
+
+from dlcourse.qlearning import GRID_Q_LEARNING
+from dlcourse.td import train_td_control
 
 gamma = 0.9
-masked = train_q_table(QLearningConfig(seed=0, q_init=1.0))
-leaky = train_q_table(QLearningConfig(seed=0, q_init=1.0, bootstrap_terminal=True))
+masked = train_td_control(replace(GRID_Q_LEARNING, seed=0, q_init=1.0))
+leaky = train_td_control(replace(GRID_Q_LEARNING, seed=0, q_init=1.0, bootstrap_terminal=True))
 print(f"true Q(start, best) = gamma^5                 {gamma**5:.4f}")
 print(f"table, no bootstrap from the goal             {masked.q[0].max().item():.4f}")
 print(f"table, bootstraps from the goal               {leaky.q[0].max().item():.4f}")

@@ -1,22 +1,25 @@
 """Tabular Q-learning on the 4x4 grid: train, look at the table, test it, plot it."""
 
 # --8<-- [start:train]
-from dlcourse.qlearning import QLearningConfig, train_q_table
+from dataclasses import replace
 
-config = QLearningConfig(seed=0)
+from dlcourse.qlearning import GRID_Q_LEARNING
+from dlcourse.td import train_td_control
+
+config = replace(GRID_Q_LEARNING, seed=0)
 print(
-    f"{config.episodes} episodes, alpha {config.alpha}, gamma {config.gamma}, epsilon "
-    f"{config.epsilon_start} -> {config.epsilon_end} over the first "
-    f"{config.exploration_fraction:.0%} of the episodes"
+    f"{config.method} on {config.env_id}: {config.episodes} episodes, alpha {config.alpha}, "
+    f"gamma {config.gamma}, epsilon {config.epsilon_start} -> {config.epsilon_end} over the "
+    f"first {config.exploration_fraction:.0%} of the episodes"
 )
-result = train_q_table(config)  # a fresh GridWorld(), seeded with config.seed
+result = train_td_control(config)  # gym.make(config.env_id), seeded with config.seed
 print(f"goal reached in {sum(result.success)} of {config.episodes} episodes")
 print("steps in the first 10 episodes:", result.steps[:10])
 print("steps in the last 10 episodes: ", result.steps[-10:])
 # --8<-- [end:train]
 
 # --8<-- [start:table]
-q = result.q  # the Q-table, [16 states, 4 actions], float64 on the CPU
+q = result.q  # the Q-table, [16 states, 4 actions], float64
 print("state     up   down   left  right")
 for s in range(16):
     print(f"{s:5d}  " + "  ".join(f"{value:.3f}" for value in q[s].tolist()))

@@ -1,23 +1,20 @@
-"""Q-learning on :class:`~dlcourse.gridworld.GridWorld`: a Q-table, then a small Q-network.
+"""Q-learning on :class:`~dlcourse.gridworld.GridWorld`: the table's settings, then a Q-network.
 
-Both agents act epsilon-greedily (:func:`dlcourse.agents.epsilon_greedy`) and learn from the
-temporal-difference target
+The table is learned by the one tabular TD control loop, :func:`dlcourse.td.train_td_control`
+with ``method="q_learning"``; :data:`GRID_Q_LEARNING` holds the settings the TD chapter uses on
+the 4x4 grid. A network cannot be updated one entry at a time, so it has its own loop here,
+:func:`train_q_network`, a gradient step on the squared TD error (:func:`td_loss`) of a batch of
+replayed transitions:
 
-    Q(s,a) <- Q(s,a) + alpha [r + gamma max_a' Q(s',a') - Q(s,a)],
+    L = mean (y - Q(s,a))^2,   y = r + gamma (1 - d) max_a' Q(s',a')  (y without gradient),
 
-with ``r`` alone as the target when ``s'`` is terminal (there is no future after the goal).
-A truncated episode (out of steps) did not reach a terminal state, so it *does* bootstrap.
-The update of each agent is one small function, :func:`q_update` for the table and
-:func:`td_loss` for the network; the Temporal-Difference Learning chapter shows both.
+with ``d = 1`` only when ``s'`` is terminal: a truncated episode (out of steps) did not reach a
+terminal state, so it *does* bootstrap.
 
-Two configuration switches reproduce the pitfalls the course shows with real runs:
-
-- no exploration: ``epsilon_start=epsilon_end=0`` with ``tie_break="first"`` and ``q_init=0``:
-  argmax picks "up" in the top-left corner forever and the agent never finds the goal;
-- ``bootstrap_terminal=True`` adds ``gamma max_a' Q(goal, a')`` to the target at the goal. The
-  goal's Q-values are never trained, so whatever they happen to be leaks into every value: the
-  Q-network's ``Q(start, best)`` ends above the true ``gamma^5 = 0.59``; with the table it shows
-  once the table starts away from zero: ``q_init=1`` gives ``gamma^5 (1 + gamma) = 1.12``.
+Switches reproduce the pitfalls the course shows with real runs: ``epsilon=0`` with
+``tie_break="first"`` never finds the goal (argmax picks "up" in the top-left corner forever);
+``bootstrap_terminal=True`` adds ``gamma max_a' Q(goal, a')`` to the target at the goal, whose
+Q-values are never trained, so whatever they happen to be leaks into every value.
 """
 
 from __future__ import annotations
@@ -38,27 +35,41 @@ from dlcourse.agents.exploration import LinearSchedule, epsilon_greedy
 from dlcourse.agents.networks import mlp
 from dlcourse.agents.replay import ReplayBuffer
 from dlcourse.config import setting, validate
-from dlcourse.gridworld import GridWorld
+from dlcourse.gridworld import ENV_ID, GridWorld
+from dlcourse.td.control import TDControlConfig
 
 __all__ = [
-    "EpisodicConfig",
+    "GRID_Q_LEARNING",
     "OneHotQNetwork",
-    "QLearningConfig",
-    "QLearningResult",
     "QNetworkConfig",
+    "QNetworkResult",
     "greedy_path_length",
-    "q_update",
     "td_loss",
     "train_q_network",
-    "train_q_table",
 ]
 
 
-@dataclass(frozen=True)
-class EpisodicConfig:
-    """The settings both Q-learning agents share: episodes, discount, exploration, seed."""
+GRID_Q_LEARNING = TDControlConfig(
+    method="q_learning",
+    env_id=ENV_ID,
+    episodes=300,
+    alpha=0.5,
+    gamma=0.9,
+    epsilon_start=1.0,
+    epsilon_end=0.05,
+    exploration_fraction=0.5,
+    max_steps=100,
+)
+"""Tabular Q-learning on the 4x4 grid as the TD chapter runs it: epsilon from 1 to 0.05 over
+the first half of 300 episodes, at most 100 steps each. ``dataclasses.replace`` it to change
+a setting; pass ``train_td_control`` an ``env`` to learn another grid."""
 
-    episodes: int = setting(300, "Number of training episodes.", minimum=1)
+
+@dataclass(frozen=True)
+class QNetworkConfig:
+    """Hyperparameters of Q-learning with a small Q-network (:func:`train_q_network`)."""
+
+    episodes: int = setting(150, "Number of training episodes.", minimum=1)
     gamma: float = setting(0.9, "Discount factor.", minimum=0.0, maximum=1.0)
     epsilon_start: float = setting(
         1.0, "Exploration probability in the first episode.", minimum=0.0, maximum=1.0
@@ -77,8 +88,7 @@ class EpisodicConfig:
     )
     seed: int = setting(
         0,
-        "Seed of the environment and the agent's generators (exploration, argmax ties, replay) "
-        "and of a network's initial weights.",
+        "Seed of the environment, exploration, argmax ties, replay and the initial weights.",
         minimum=0,
     )
     tie_break: Literal["random", "first"] = setting(
@@ -87,16 +97,28 @@ class EpisodicConfig:
     bootstrap_terminal: bool = setting(
         False, "Pitfall demo: bootstrap from terminal states too, target r + gamma max Q(s', .)."
     )
+    lr: float = setting(3e-3, "Adam learning rate.", above=0.0)
+    hidden: int = setting(24, "Units in each of the two hidden layers.", minimum=1)
+    batch_size: int = setting(
+        32,
+        "Transitions per gradient step (1, with buffer_size=1: the online single update).",
+        minimum=1,
+    )
+    buffer_size: int = setting(
+        1000, "Capacity of the replay buffer of recent transitions.", minimum=1
+    )
     device: str | None = setting(
-        None, "Device of the Q-table or network; None means dlcourse.runtime.device()."
+        None, "Device of the network; None means dlcourse.runtime.device()."
     )
 
     def __post_init__(self) -> None:
         validate(self, self._rules())
 
     def _rules(self) -> Iterator[tuple[bool, str]]:
-        """Constraints between fields (none here; a subclass may add some)."""
-        yield from ()
+        yield (
+            self.batch_size <= self.buffer_size,
+            f"batch_size ({self.batch_size}) must not exceed buffer_size ({self.buffer_size})",
+        )
 
     def epsilon_schedule(self) -> LinearSchedule:
         """Epsilon per episode: linear from start to end over ``exploration_fraction`` of them."""
@@ -108,41 +130,8 @@ class EpisodicConfig:
         return runtime.device() if self.device is None else torch.device(self.device)
 
 
-@dataclass(frozen=True)
-class QLearningConfig(EpisodicConfig):
-    """Hyperparameters of tabular Q-learning (:func:`train_q_table`)."""
-
-    alpha: float = setting(
-        0.5, "Learning rate (step size) of the table update.", above=0.0, maximum=1.0
-    )
-    q_init: float = setting(0.0, "Initial value of every Q-table entry (terminal rows included).")
-
-
-@dataclass(frozen=True)
-class QNetworkConfig(EpisodicConfig):
-    """Hyperparameters of Q-learning with a small Q-network (:func:`train_q_network`)."""
-
-    episodes: int = setting(150, "Number of training episodes.", minimum=1)
-    lr: float = setting(3e-3, "Adam learning rate.", above=0.0)
-    hidden: int = setting(24, "Units in each of the two hidden layers.", minimum=1)
-    batch_size: int = setting(
-        32,
-        "Transitions per gradient step (1, with buffer_size=1: the online single update).",
-        minimum=1,
-    )
-    buffer_size: int = setting(
-        1000, "Capacity of the replay buffer of recent transitions.", minimum=1
-    )
-
-    def _rules(self) -> Iterator[tuple[bool, str]]:
-        yield (
-            self.batch_size <= self.buffer_size,
-            f"batch_size ({self.batch_size}) must not exceed buffer_size ({self.buffer_size})",
-        )
-
-
 @dataclass
-class QLearningResult:
+class QNetworkResult:
     """What a training run returns."""
 
     q: Tensor
@@ -159,31 +148,6 @@ class QLearningResult:
     """The trained Q-network (None for the table)."""
 
 
-# --8<-- [start:update]
-def q_update(
-    q: torch.Tensor,
-    s: int,
-    a: int,
-    r: float,
-    s_next: int,
-    terminated: bool,
-    alpha: float,
-    gamma: float,
-) -> float:
-    """One Q-learning update of the table ``q[S, A]``, in place; returns the TD error."""
-    # no future after a terminal state: nothing to bootstrap from
-    future = 0.0 if terminated else q[s_next].max().item()
-    # target = r + gamma max_a' Q(s', a')
-    target = r + gamma * future
-    td_error = target - q[s, a].item()
-    # Q(s,a) <- Q(s,a) + alpha [r + gamma max_a' Q(s',a') - Q(s,a)]
-    q[s, a] += alpha * td_error
-    return td_error
-
-
-# --8<-- [end:update]
-
-
 def _make_env(env: gym.Env | None) -> gym.Env:
     return GridWorld() if env is None else env
 
@@ -193,37 +157,6 @@ def _grid(env: gym.Env) -> GridWorld:
     if not isinstance(grid, GridWorld):
         raise ValueError(f"expected a GridWorld (possibly wrapped), got {type(grid).__name__}")
     return grid
-
-
-def train_q_table(config: QLearningConfig, env: gym.Env | None = None) -> QLearningResult:
-    """Tabular Q-learning with epsilon-greedy exploration; ``env`` defaults to ``GridWorld()``."""
-    t0 = time.perf_counter()
-    env = _make_env(env)
-    S, A = env.observation_space.n, env.action_space.n
-    rng = np.random.default_rng(config.seed)
-    env.action_space.seed(config.seed)
-    q = torch.full((S, A), float(config.q_init), dtype=torch.float64, device=config.torch_device())
-    schedule = config.epsilon_schedule()
-    steps, success, returns = [], [], []
-    for episode in range(config.episodes):
-        epsilon = schedule(episode)
-        s, _ = env.reset(seed=config.seed if episode == 0 else None)
-        total, terminated = 0.0, False
-        for t in range(config.max_steps):
-            a = epsilon_greedy(q[s], epsilon, rng, config.tie_break)
-            s2, r, terminated, truncated, _ = env.step(a)
-            truncated = truncated or t + 1 == config.max_steps
-            total += r
-            # the pitfall demo (bootstrap_terminal) bootstraps from the goal like any state
-            done = terminated and not config.bootstrap_terminal
-            q_update(q, s, a, r, s2, done, config.alpha, config.gamma)
-            s = s2
-            if terminated or truncated:
-                break
-        steps.append(t + 1)
-        success.append(bool(terminated))
-        returns.append(total)
-    return QLearningResult(q.cpu(), steps, success, returns, time.perf_counter() - t0)
 
 
 class OneHotQNetwork(nn.Module):
@@ -271,7 +204,7 @@ def td_loss(
 # --8<-- [end:td_loss]
 
 
-def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLearningResult:
+def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QNetworkResult:
     """Q-learning with a :class:`OneHotQNetwork`; ``env`` defaults to ``GridWorld()``.
 
     After every environment step the network takes one Adam step on a minibatch of
@@ -292,7 +225,7 @@ def train_q_network(config: QNetworkConfig, env: gym.Env | None = None) -> QLear
         return _train_q_network(config, _make_env(env), dev)
 
 
-def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) -> QLearningResult:
+def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) -> QNetworkResult:
     t0 = time.perf_counter()
     S, A = env.observation_space.n, env.action_space.n
     rng = np.random.default_rng(config.seed)  # exploration and argmax ties
@@ -335,7 +268,7 @@ def _train_q_network(config: QNetworkConfig, env: gym.Env, dev: torch.device) ->
         returns.append(total)
     with torch.no_grad():
         q = net(torch.arange(S, device=dev)).cpu()
-    return QLearningResult(q, steps, success, returns, time.perf_counter() - t0, net)
+    return QNetworkResult(q, steps, success, returns, time.perf_counter() - t0, net)
 
 
 def greedy_path_length(
