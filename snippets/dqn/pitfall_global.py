@@ -1,6 +1,6 @@
-"""The original lesson declared `global epsilon` after using it: Python refuses to compile."""
+"""Epsilon kept in a global and declared `global` after its use: Python refuses to compile."""
 
-lesson = """
+agent_code = """
 epsilon = 1.0
 
 def act(q_values):
@@ -10,4 +10,4 @@ def act(q_values):
     epsilon *= 0.995
     return q_values.argmax()
 """
-compile(lesson, "lesson.py", "exec")  # SyntaxError: name 'epsilon' is used prior to global
+compile(agent_code, "agent.py", "exec")  # SyntaxError: name 'epsilon' is used prior to global

@@ -1,4 +1,4 @@
-"""The original lesson's environment loop, written for gym 0.21: fails on gymnasium 1.x."""
+"""An environment loop written for the old gym API (before gymnasium): fails on gymnasium 1.x."""
 
 import gymnasium as gym
 

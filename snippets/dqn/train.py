@@ -1,57 +1,65 @@
-"""Train DQN on CartPole-v1 with the default config, check it is solved, look at it."""
+"""Train DQN on CartPole-v1 with the default config on three seeds, check each is solved."""
 
 # --8<-- [start:train]
-from dlcourse.dqn import DQNConfig, evaluate, train
+import gymnasium as gym
+
+from dlcourse.dqn import DQNConfig, greedy_episodes, train
 
 config = DQNConfig(seed=0)  # the defaults; see the table above
-result = train(config)  # stops at the first greedy check that reaches config.stop_return
-returns = evaluate(result.network, config.env_id, episodes=100)  # 100 fresh seeded episodes
+threshold = gym.spec(config.env_id).reward_threshold  # solved: a mean return of at least this
+result = train(config)  # runs training_loop; stops at the first check reaching stop_return
+returns, lengths = greedy_episodes(result.network, config.env_id, episodes=100)  # the verdict
 
-print(f"environment steps: {result.env_steps} of at most {config.total_steps}")
-print(f"gradient steps: {result.gradient_steps}, training episodes: {len(result.episode_returns)}")
-print("greedy checks (step, mean return):", [(s, round(m)) for s, m in result.checks])
-print(f"evaluation over 100 episodes: mean {returns.mean():.1f}, min {returns.min():.0f}")
-assert returns.mean() >= 475, "not solved"
-print("solved: mean return >= 475")
+print(
+    f"training: {result.env_steps} environment steps (budget {config.total_steps}), "
+    f"{result.gradient_steps} gradient steps, {len(result.episode_returns)} episodes"
+)
+print(
+    f"greedy checks: {len(result.checks)} x {config.eval_episodes} episodes, "
+    f"{result.check_env_steps} environment steps"
+)
+print("  (step, mean return):", [(s, round(m)) for s, m in result.checks])
+print(f"steps played until the network kept: {result.env_steps + result.check_env_steps}")
+print(
+    f"evaluation: {len(returns)} new episodes, {lengths.sum()} environment steps, "
+    f"mean return {returns.mean():.1f}, min {returns.min():.0f}"
+)
+assert returns.mean() >= threshold, "not solved"
+print(f"solved: mean return >= {threshold:g}")
 # --8<-- [end:train]
 
-# --8<-- [start:curve]
-from dlcourse.plots.dqn import plot_training_curves
+# --8<-- [start:seeds]
+import itertools
 
-fig = plot_training_curves(
-    [(result.episode_end_steps, result.episode_returns)], labels=[f"seed {config.seed}"]
-)
-# --8<-- [end:curve]
+from dlcourse.dqn import evaluate
 
-# --8<-- [start:double]
-import gymnasium as gym
-import numpy as np
-import torch
-
-
-def start_value(network: torch.nn.Module, episodes: int = 100) -> float:
-    """Mean of max_a Q(s0, a) over the start states of the evaluation episodes."""
-    env = gym.make("CartPole-v1")
-    starts = np.stack([env.reset(seed=1_000_000 + i)[0] for i in range(episodes)])
-    with torch.no_grad():
-        q = network(torch.as_tensor(starts, device=next(network.parameters()).device))
-    return q.max(dim=1).values.mean().item()
-
-
-plain = train(DQNConfig(seed=0, double_dqn=False))  # the same run with the max target
-plain_returns = evaluate(plain.network, episodes=100)
-for name, run, ret in (("Double DQN", result, returns), ("DQN", plain, plain_returns)):
+runs = {config.seed: result}
+for seed in (1, 2):
+    runs[seed] = train(DQNConfig(seed=seed))  # the same defaults, another seed
+print("seed  training steps  check steps  checks  evaluation mean  min")
+for seed, run in runs.items():
+    ret = evaluate(run.network, config.env_id, episodes=100)
     print(
-        f"{name:>10}: {run.env_steps:>6} env steps, evaluation mean {ret.mean():5.1f}, "
-        f"max_a Q(s0, a) = {start_value(run.network):6.1f}"
+        f"{seed:>4}  {run.env_steps:>14}  {run.check_env_steps:>11}  {len(run.checks):>6}  "
+        f"{ret.mean():>15.1f}  {ret.min():>3.0f}"
     )
-print(f"value of balancing forever: 1 / (1 - gamma) = {1 / (1 - config.gamma):.1f}")
-# --8<-- [end:double]
+    assert run.stopped_early and ret.mean() >= threshold, f"seed {seed} is not solved"
+print(f"every seed solved within the budget of {config.total_steps} training steps")
+means = [[m for _, m in run.checks] for run in runs.values()]
+fell = sum(b < a for m in means for a, b in itertools.pairwise(m))
+print(f"checks that fell below the check before them: {fell}")
+assert fell > 0  # the greedy policy does not improve steadily
+# --8<-- [end:seeds]
 
 # --8<-- [start:checks]
 from dlcourse.plots.dqn import plot_checks
 
-fig = plot_checks([result.checks, plain.checks], labels=["Double DQN", "DQN"])
+fig = plot_checks(
+    [run.checks for run in runs.values()],
+    labels=[f"seed {seed}" for seed in runs],
+    threshold=threshold,
+    episodes=config.eval_episodes,
+)
 # --8<-- [end:checks]
 
 # --8<-- [start:frames]
@@ -65,3 +73,34 @@ fig = plot_episode_filmstrip(
     frames, count=6, every=5, title="The trained agent, one greedy episode"
 )
 # --8<-- [end:frames]
+
+# --8<-- [start:truncation]
+import torch
+
+from dlcourse.agents import Batch
+from dlcourse.dqn import td_target
+
+env = gym.make(config.env_id)
+obs, _ = env.reset(seed=0)
+terminated = truncated = False
+t = 0
+while not (terminated or truncated):  # one greedy episode of the seed-0 network
+    with torch.no_grad():
+        action = int(result.network(torch.as_tensor(obs).unsqueeze(0)).argmax())
+    last_obs = obs
+    obs, reward, terminated, truncated, _ = env.step(action)
+    t += 1
+env.close()
+print(f"the episode ended after {t} steps: terminated={terminated}, truncated={truncated}")
+last = Batch(  # its last transition, twice: stored as terminated, and as it should be
+    obs=torch.as_tensor(last_obs).repeat(2, 1),
+    actions=torch.tensor([action, action]),
+    rewards=torch.tensor([float(reward)] * 2),
+    next_obs=torch.as_tensor(obs).repeat(2, 1),
+    terminated=torch.tensor([1.0, 0.0]),
+)
+as_terminal, as_truncated = td_target(last, result.network, result.network, config.gamma, True)
+print(f"target if stored as terminated: {as_terminal:.1f}")
+print(f"target if stored as truncated (bootstraps): {as_truncated:.1f}")
+assert truncated and not terminated and as_truncated > 5 * as_terminal
+# --8<-- [end:truncation]

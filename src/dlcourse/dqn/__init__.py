@@ -12,9 +12,11 @@ One module per part, each read on its own:
 
 - :mod:`~dlcourse.dqn.config`: :class:`DQNConfig`, every setting of a run;
 - :mod:`~dlcourse.dqn.loss`: the TD target, the Huber loss, the target network's update;
-- :mod:`~dlcourse.dqn.training`: :func:`train`, the loop, and the :class:`DQNResult` it returns;
+- :mod:`~dlcourse.dqn.training`: :func:`train`, the loop and its parts (act, store, learn,
+  check), and the :class:`DQNResult` it returns;
 - :mod:`~dlcourse.dqn.evaluation`: :func:`evaluate` plays the greedy policy on fresh, seeded
-  environments, :func:`greedy_frames` renders one episode;
+  environments (:func:`greedy_episodes` also counts their steps), :func:`greedy_frames`
+  renders one episode;
 - :mod:`~dlcourse.dqn.checkpoint`: :func:`load_checkpoint`;
 - :mod:`~dlcourse.dqn.cli`: ``python -m dlcourse.dqn --help``, a command line over the same
   config (not imported here).
@@ -26,7 +28,7 @@ The exploration, the Q-network and the replay buffer are the shared parts of
 from dlcourse.agents.networks import QNetwork
 from dlcourse.dqn.checkpoint import CHECKPOINT_FORMAT, load_checkpoint
 from dlcourse.dqn.config import DQNConfig
-from dlcourse.dqn.evaluation import evaluate, greedy_frames, make_vector_env
+from dlcourse.dqn.evaluation import evaluate, greedy_episodes, greedy_frames, make_vector_env
 from dlcourse.dqn.loss import dqn_loss, td_target, update_target
 from dlcourse.dqn.training import DQNResult, train
 
@@ -37,6 +39,7 @@ __all__ = [
     "QNetwork",
     "dqn_loss",
     "evaluate",
+    "greedy_episodes",
     "greedy_frames",
     "load_checkpoint",
     "make_vector_env",

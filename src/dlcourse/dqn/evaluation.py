@@ -9,7 +9,7 @@ from torch import nn
 
 from dlcourse.agents.exploration import greedy_actions
 
-__all__ = ["evaluate", "greedy_frames", "make_vector_env"]
+__all__ = ["evaluate", "greedy_episodes", "greedy_frames", "make_vector_env"]
 
 
 def make_vector_env(env_id: str, num_envs: int) -> gym.vector.SyncVectorEnv:
@@ -23,7 +23,6 @@ def make_vector_env(env_id: str, num_envs: int) -> gym.vector.SyncVectorEnv:
     return gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(num_envs)])
 
 
-@torch.no_grad()
 def evaluate(
     network: nn.Module,
     env_id: str = "CartPole-v1",
@@ -34,14 +33,28 @@ def evaluate(
     """Returns of ``episodes`` episodes of the greedy policy ``argmax_a Q(s, a)``.
 
     Episode ``i`` is played on its own environment reset with ``seed + i``; all episodes run
-    side by side so the network sees one batch of observations per step.
+    side by side so the network sees one batch of observations per step (see
+    :func:`greedy_episodes`, which also gives their lengths).
     """
+    return greedy_episodes(network, env_id, episodes, seed, device)[0]
+
+
+@torch.no_grad()
+def greedy_episodes(
+    network: nn.Module,
+    env_id: str = "CartPole-v1",
+    episodes: int = 100,
+    seed: int = 1_000_000,
+    device: torch.device | str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Returns and lengths of ``episodes`` greedy episodes, played as in :func:`evaluate`."""
     if episodes < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
     dev = torch.device(device) if device is not None else next(network.parameters()).device
     envs = [gym.make(env_id) for _ in range(episodes)]
     obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)])
     returns = np.zeros(episodes)
+    lengths = np.zeros(episodes, dtype=np.int64)
     running = np.arange(episodes)
     was_training = network.training
     network.eval()
@@ -53,6 +66,7 @@ def evaluate(
             for i, a in zip(running, actions, strict=True):
                 obs[i], r, terminated, truncated, _ = envs[i].step(int(a))
                 returns[i] += r
+                lengths[i] += 1
                 if not (terminated or truncated):
                     still.append(i)
             running = np.asarray(still, dtype=int)
@@ -60,7 +74,7 @@ def evaluate(
         network.train(was_training)
         for env in envs:
             env.close()
-    return returns
+    return returns, lengths
 
 
 @torch.no_grad()

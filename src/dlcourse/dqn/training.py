@@ -1,12 +1,19 @@
 """The DQN training loop: act epsilon-greedily, store, learn from replay, check the greedy policy.
 
-One iteration of :func:`train` steps every environment once:
+One iteration of :func:`training_loop` steps every environment once:
 
-1. **act**: epsilon-greedy on the online network, epsilon linear in the environment step;
-2. **store** the real transitions (gymnasium's autoreset step is not one) and count episodes;
-3. **learn**: every ``train_freq`` iterations, ``gradient_steps`` Adam steps on replayed
-   batches, updating the target network every ``target_update_interval`` gradient steps;
-4. **check** the greedy policy every ``eval_interval`` steps and stop once it is good enough.
+1. **act** (:func:`act`): epsilon-greedy on the online network, epsilon linear in the
+   environment step;
+2. **store** (:func:`store`) the real transitions (gymnasium's autoreset step is not one) and
+   count episodes;
+3. **learn** (:func:`learn`): every ``train_freq`` iterations, ``gradient_steps`` Adam steps on
+   replayed batches, updating the target network every ``target_update_interval`` gradient
+   steps;
+4. **check** (:func:`greedy_check`) the greedy policy every ``eval_interval`` steps and stop
+   once it is good enough.
+
+:func:`train` builds the parts (:func:`make_learner`), runs the loop, and adds what a long run
+needs around it: resuming from a checkpoint, saving one, a progress bar.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -28,13 +36,26 @@ from dlcourse.agents.networks import QNetwork
 from dlcourse.agents.replay import ReplayBuffer
 from dlcourse.dqn.checkpoint import checkpoint_state, load_checkpoint
 from dlcourse.dqn.config import DQNConfig, env_sizes
-from dlcourse.dqn.evaluation import evaluate, make_vector_env
+from dlcourse.dqn.evaluation import greedy_episodes, make_vector_env
 from dlcourse.dqn.loss import dqn_loss, update_target
 
-__all__ = ["Counters", "DQNResult", "train"]
+__all__ = [
+    "Counters",
+    "DQNResult",
+    "Episodes",
+    "Learner",
+    "act",
+    "check_due",
+    "greedy_check",
+    "learn",
+    "make_learner",
+    "store",
+    "train",
+    "training_loop",
+]
 
-_CHECK_SEED = 10_000_000
-"""Greedy check ``k`` of a run with seed ``s`` plays on seeds ``_CHECK_SEED + 1000 s + k + i``."""
+CHECK_SEED = 10_000_000
+"""Greedy check ``k`` of a run with seed ``s`` plays on seeds ``CHECK_SEED + 1000 s + k + i``."""
 
 
 @dataclass
@@ -42,7 +63,7 @@ class Counters:
     """What a run has done so far; saved in its checkpoint and restored on resume."""
 
     step: int = 0
-    """Environment steps taken (summed over environments)."""
+    """Environment steps taken by training (summed over environments)."""
     gradient_steps: int = 0
     """Gradient steps taken."""
     episode_returns: list[float] = field(default_factory=list)
@@ -51,6 +72,8 @@ class Counters:
     """The value of ``step`` when each of those episodes ended."""
     checks: list[tuple[int, float]] = field(default_factory=list)
     """``(step, mean greedy return)`` of each greedy check."""
+    check_steps: int = 0
+    """Environment steps played by the greedy checks (not stored, not learned from)."""
 
 
 @dataclass
@@ -68,19 +91,20 @@ class DQNResult:
     checks: list[tuple[int, float]]
     """``(environment step, mean greedy return)`` of each periodic greedy check."""
     env_steps: int
-    """Environment steps taken (less than ``total_steps`` when a check stopped the run)."""
+    """Environment steps of training (less than ``total_steps`` when a check stopped the run)."""
+    check_env_steps: int
+    """Environment steps played by the greedy checks, on their own environments: not stored
+    and not learned from, but they decide when the run stops, and so which network is kept."""
     gradient_steps: int
     """Gradient steps taken."""
     stopped_early: bool
     """Whether a greedy check reached ``stop_return`` before the step budget ran out."""
     train_seconds: float
     """Wall-clock seconds of :func:`train` (collection, learning and checks)."""
-    check_seconds: float
-    """The part of ``train_seconds`` spent in greedy checks."""
 
 
 @dataclass
-class _Learner:
+class Learner:
     """The online and target networks, the optimizer, the buffer and the run's generator."""
 
     q_net: QNetwork
@@ -92,7 +116,7 @@ class _Learner:
 
 
 @dataclass
-class _Episodes:
+class Episodes:
     """The running episodes of the vectorized environments."""
 
     autoreset: np.ndarray
@@ -123,56 +147,26 @@ def train(
     """
     dev = runtime.device()
     with runtime.one_thread_on_cpu(dev):
-        return _train(config, dev, progress, checkpoint, resume)
-
-
-def _train(
-    config: DQNConfig,
-    dev: torch.device,
-    progress: bool,
-    checkpoint: str | Path | None,
-    resume: str | Path | None,
-) -> DQNResult:
-    runtime.seed_everything(config.seed)
-    started = time.perf_counter()
-    envs = make_vector_env(config.env_id, config.num_envs)
-    sizes = env_sizes(envs.single_observation_space, envs.single_action_space, config.env_id)
-    learner = _make_learner(config, *sizes, dev)
-    counters = Counters() if resume is None else _resume(learner, config, resume, dev)
-    epsilon = LinearSchedule(config.epsilon_start, config.epsilon_end, config.exploration_steps)
-    obs, _ = envs.reset(seed=config.seed + counters.step)
-    n = config.num_envs
-    episodes = _Episodes(autoreset=np.zeros(n, dtype=bool), returns=np.zeros(n))
-    calls, stopped_early, check_seconds = 0, False, 0.0
-    bar = _progress_bar(config, counters) if progress else None
-    try:
-        while counters.step < config.total_steps:
-            eps = epsilon(counters.step)
-            actions = _act(learner, obs, eps, dev)
-            next_obs, rewards, terminated, truncated, _ = envs.step(actions)
-            transitions = (obs, actions, rewards, next_obs, terminated)
-            _store(learner.buffer, episodes, counters, transitions, truncated)
-            obs = next_obs
-            calls += 1
-            if counters.step >= config.learning_starts and calls % config.train_freq == 0:
-                _learn(learner, config, counters)
-            if bar is not None and calls % 200 == 0:
-                _show(bar, counters, eps)
-            if _check_due(config, counters):
-                t0 = time.perf_counter()
-                mean = _greedy_check(learner.q_net, config, len(counters.checks), dev)
-                check_seconds += time.perf_counter() - t0
-                counters.checks.append((counters.step, mean))
-                if config.stop_return is not None and mean >= config.stop_return:
-                    stopped_early = True
-                    break
-    finally:
-        envs.close()
-        if bar is not None:
-            bar.update(counters.step - bar.n)
-            bar.close()
-    if checkpoint is not None:
-        torch.save(_state(learner, config, counters), checkpoint)
+        runtime.seed_everything(config.seed)
+        started = time.perf_counter()
+        envs = make_vector_env(config.env_id, config.num_envs)
+        try:
+            sizes = env_sizes(
+                envs.single_observation_space, envs.single_action_space, config.env_id
+            )
+            learner = make_learner(config, *sizes, dev)
+            counters = Counters() if resume is None else _resume(learner, config, resume, dev)
+            bar = _progress_bar(config, counters) if progress else None
+            try:
+                stopped_early = training_loop(learner, envs, config, counters, dev, bar)
+            finally:
+                if bar is not None:
+                    bar.update(counters.step - bar.n)
+                    bar.close()
+        finally:
+            envs.close()
+        if checkpoint is not None:
+            torch.save(_state(learner, config, counters), checkpoint)
     return DQNResult(
         network=learner.q_net,
         config=config,
@@ -180,55 +174,67 @@ def _train(
         episode_end_steps=counters.episode_end_steps,
         checks=counters.checks,
         env_steps=counters.step,
+        check_env_steps=counters.check_steps,
         gradient_steps=counters.gradient_steps,
         stopped_early=stopped_early,
         train_seconds=time.perf_counter() - started,
-        check_seconds=check_seconds,
     )
 
 
-def _make_learner(config: DQNConfig, obs_dim: int, n_actions: int, dev: torch.device) -> _Learner:
+# --8<-- [start:learner]
+def make_learner(config: DQNConfig, obs_dim: int, n_actions: int, dev: torch.device) -> Learner:
+    """The online network, its frozen copy (the target network), Adam, the buffer, the RNG."""
     q_net = QNetwork(obs_dim, n_actions, config.hidden_sizes).to(dev)
-    target_net = copy.deepcopy(q_net)
+    target_net = copy.deepcopy(q_net)  # starts equal; changed only by update_target
     target_net.requires_grad_(False)
     # fused: one kernel for all parameters instead of a loop of small ones
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     buffer = ReplayBuffer(config.buffer_size, obs_dim, device=dev)
-    return _Learner(q_net, target_net, optimizer, buffer, np.random.default_rng(config.seed))
+    return Learner(q_net, target_net, optimizer, buffer, np.random.default_rng(config.seed))
 
 
-def _resume(learner: _Learner, config: DQNConfig, path: str | Path, dev: torch.device) -> Counters:
-    """Load the checkpoint at ``path`` into ``learner``; the counters it had reached."""
-    ckpt = load_checkpoint(path, dev)
-    old = ckpt["config"]
-    if old["env_id"] != config.env_id or tuple(old["hidden_sizes"]) != config.hidden_sizes:
-        raise ValueError(
-            f"checkpoint {path} is for {old['env_id']} with hidden_sizes "
-            f"{tuple(old['hidden_sizes'])}, not {config.env_id} with {config.hidden_sizes}"
-        )
-    learner.q_net.load_state_dict(ckpt["q_net"])
-    learner.target_net.load_state_dict(ckpt["target_net"])
-    learner.optimizer.load_state_dict(ckpt["optimizer"])
-    learner.buffer.load_state_dict(ckpt["buffer"])
-    learner.rng.bit_generator.state = ckpt["rng"]
-    counters = Counters(**{f.name: ckpt[f.name] for f in dataclasses.fields(Counters)})
-    counters.checks = [tuple(x) for x in counters.checks]  # type: ignore[misc]
-    return counters
+# --8<-- [end:learner]
 
 
-def _state(learner: _Learner, config: DQNConfig, counters: Counters) -> dict[str, Any]:
-    return checkpoint_state(
-        config,
-        learner.q_net,
-        learner.target_net,
-        learner.optimizer,
-        learner.buffer,
-        learner.rng,
-        dataclasses.asdict(counters),
-    )
+# --8<-- [start:loop]
+def training_loop(
+    learner: Learner,
+    envs: gym.vector.VectorEnv,
+    config: DQNConfig,
+    counters: Counters,
+    dev: torch.device,
+    bar: Any = None,
+) -> bool:
+    """Act, store, learn, check, until the step budget is spent; True if a check stopped it."""
+    epsilon = LinearSchedule(config.epsilon_start, config.epsilon_end, config.exploration_steps)
+    obs, _ = envs.reset(seed=config.seed + counters.step)
+    n = config.num_envs
+    episodes = Episodes(autoreset=np.zeros(n, dtype=bool), returns=np.zeros(n))
+    calls = 0  # calls to envs.step
+    while counters.step < config.total_steps:
+        eps = epsilon(counters.step)
+        actions = act(learner, obs, eps, dev)  # 1. act
+        next_obs, rewards, terminated, truncated, _ = envs.step(actions)
+        transitions = (obs, actions, rewards, next_obs, terminated)
+        store(learner.buffer, episodes, counters, transitions, truncated)  # 2. store
+        obs = next_obs
+        calls += 1
+        if counters.step >= config.learning_starts and calls % config.train_freq == 0:
+            learn(learner, config, counters)  # 3. learn, and update the target network
+        if bar is not None and calls % 200 == 0:
+            _show(bar, counters, eps)
+        if check_due(config, counters):  # 4. check the greedy policy
+            mean = greedy_check(learner.q_net, config, counters, dev)
+            if config.stop_return is not None and mean >= config.stop_return:
+                return True  # keep the network that passed
+    return False
 
 
-def _act(learner: _Learner, obs: np.ndarray, eps: float, dev: torch.device) -> np.ndarray:
+# --8<-- [end:loop]
+
+
+# --8<-- [start:act]
+def act(learner: Learner, obs: np.ndarray, eps: float, dev: torch.device) -> np.ndarray:
     """One epsilon-greedy action per environment (ties: the lowest action)."""
 
     def q_values() -> Tensor:  # the forward pass, run only if some environment acts greedily
@@ -239,9 +245,13 @@ def _act(learner: _Learner, obs: np.ndarray, eps: float, dev: torch.device) -> n
     return epsilon_greedy(q_values, eps, learner.rng, "first", shape=shape)  # type: ignore[return-value]
 
 
-def _store(
+# --8<-- [end:act]
+
+
+# --8<-- [start:store]
+def store(
     buffer: ReplayBuffer,
-    episodes: _Episodes,
+    episodes: Episodes,
     counters: Counters,
     transitions: tuple[np.ndarray, ...],
     truncated: np.ndarray,
@@ -259,10 +269,14 @@ def _store(
         counters.episode_returns.append(float(episodes.returns[i]))
         counters.episode_end_steps.append(counters.step)
         episodes.returns[i] = 0.0
-    episodes.autoreset = terminated | truncated
+    episodes.autoreset = terminated | truncated  # these environments reset on the next step
 
 
-def _learn(learner: _Learner, config: DQNConfig, counters: Counters) -> None:
+# --8<-- [end:store]
+
+
+# --8<-- [start:learn]
+def learn(learner: Learner, config: DQNConfig, counters: Counters) -> None:
     """``gradient_steps`` Adam steps on replayed batches, updating the target on schedule."""
     for _ in range(config.gradient_steps):
         batch = learner.buffer.sample(config.batch_size, learner.rng)
@@ -276,16 +290,64 @@ def _learn(learner: _Learner, config: DQNConfig, counters: Counters) -> None:
             update_target(learner.target_net, learner.q_net, config.tau)
 
 
-def _check_due(config: DQNConfig, counters: Counters) -> bool:
-    """Whether ``eval_interval`` steps have passed since the last greedy check."""
+# --8<-- [end:learn]
+
+
+# --8<-- [start:check]
+def greedy_check(
+    q_net: nn.Module, config: DQNConfig, counters: Counters, dev: torch.device
+) -> float:
+    """Mean greedy return over ``eval_episodes`` episodes on their own seeded environments.
+
+    Check ``k`` of a run plays seeds ``CHECK_SEED + 1000 * seed + k + i``; it is recorded in
+    ``counters.checks`` and its steps are added to ``counters.check_steps``.
+    """
+    seed = CHECK_SEED + 1_000 * config.seed + len(counters.checks)
+    returns, lengths = greedy_episodes(q_net, config.env_id, config.eval_episodes, seed, dev)
+    counters.checks.append((counters.step, float(returns.mean())))
+    counters.check_steps += int(lengths.sum())
+    return float(returns.mean())
+
+
+def check_due(config: DQNConfig, counters: Counters) -> bool:
+    """Whether ``eval_interval`` training steps have passed since the last greedy check."""
     last = counters.checks[-1][0] if counters.checks else 0
     return bool(config.eval_interval) and counters.step - last >= config.eval_interval
 
 
-def _greedy_check(q_net: nn.Module, config: DQNConfig, index: int, dev: torch.device) -> float:
-    """Mean greedy return over ``eval_episodes`` episodes, seeded for check number ``index``."""
-    seed = _CHECK_SEED + 1_000 * config.seed + index
-    return float(evaluate(q_net, config.env_id, config.eval_episodes, seed, dev).mean())
+# --8<-- [end:check]
+
+
+def _resume(learner: Learner, config: DQNConfig, path: str | Path, dev: torch.device) -> Counters:
+    """Load the checkpoint at ``path`` into ``learner``; the counters it had reached."""
+    ckpt = load_checkpoint(path, dev)
+    old = ckpt["config"]
+    if old["env_id"] != config.env_id or tuple(old["hidden_sizes"]) != config.hidden_sizes:
+        raise ValueError(
+            f"checkpoint {path} is for {old['env_id']} with hidden_sizes "
+            f"{tuple(old['hidden_sizes'])}, not {config.env_id} with {config.hidden_sizes}"
+        )
+    learner.q_net.load_state_dict(ckpt["q_net"])
+    learner.target_net.load_state_dict(ckpt["target_net"])
+    learner.optimizer.load_state_dict(ckpt["optimizer"])
+    learner.buffer.load_state_dict(ckpt["buffer"])
+    learner.rng.bit_generator.state = ckpt["rng"]
+    names = [f.name for f in dataclasses.fields(Counters) if f.name in ckpt]
+    counters = Counters(**{name: ckpt[name] for name in names})
+    counters.checks = [tuple(x) for x in counters.checks]  # type: ignore[misc]
+    return counters
+
+
+def _state(learner: Learner, config: DQNConfig, counters: Counters) -> dict[str, Any]:
+    return checkpoint_state(
+        config,
+        learner.q_net,
+        learner.target_net,
+        learner.optimizer,
+        learner.buffer,
+        learner.rng,
+        dataclasses.asdict(counters),
+    )
 
 
 def _progress_bar(config: DQNConfig, counters: Counters) -> Any:

@@ -94,20 +94,31 @@ def plot_checks(
     runs: Sequence[Sequence[tuple[int, float]]],
     labels: Sequence[str],
     threshold: float = 475.0,
+    episodes: int | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Mean greedy return of each periodic check against environment steps, one line per run."""
+    """Mean greedy return of each periodic check against environment steps, one line per run.
+
+    ``runs`` holds each run's ``(environment step, mean greedy return)`` checks; a run that
+    stopped at a passing check ends there. ``episodes`` (the episodes of one check) goes into
+    the axis label.
+    """
     fig, ax = new_axes(ax, _SIZE)
     for checks, label in zip(runs, labels, strict=True):
         steps = [s for s, _ in checks]
         means = [m for _, m in checks]
         ax.plot(steps, means, marker="o", markersize=3, label=label)
     ax.axhline(threshold, color="tab:red", linestyle="--", label=f"solved ({threshold:g})")
-    ax.set_xlabel("environment steps")
-    ax.set_ylabel("greedy return (check)")
+    ax.set_xlabel("training environment steps")
+    of = "" if episodes is None else f" of {episodes} episodes"
+    ax.set_ylabel(f"greedy check: mean return{of}")
     ax.set_ylim(0, 520)
-    ax.legend(loc="lower right", fontsize="small")
-    fig.set_label("Greedy-policy check returns against environment steps for several runs")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    fig.set_label(
+        f"Greedy-check returns of {len(runs)} DQN runs on CartPole against training "
+        f"environment steps, each ending at the check that stopped it, with the "
+        f"{threshold:g} line"
+    )
     return fig
 
 
