@@ -107,6 +107,31 @@ def test_training_is_deterministic_and_records_history() -> None:
     assert torch.equal(gan.sample(a.generator, 3, seed=3), gan.sample(b.generator, 3, seed=3))
 
 
+def test_train_epoch_is_the_loop_train_runs() -> None:
+    config = GANConfig(epochs=2, **TINY)
+    images = _images(70)  # 70 // 16 = 4 full batches; the last 6 images are left out
+    library = gan.train(config, images)
+    torch.manual_seed(config.seed)
+    generator, discriminator = gan.build_models(config)
+    opts = [torch.optim.Adam(m.parameters(), lr=2e-4, betas=config.betas, fused=True)
+            for m in (generator, discriminator)]  # fmt: skip
+    noise = torch.Generator().manual_seed(config.seed * 1000)
+    data = gan.to_model_range(images)
+    logs = []
+    for epoch in range(config.epochs):
+        order = torch.randperm(len(data), generator=torch.Generator().manual_seed(epoch))
+        logs.append(gan.train_epoch(generator, discriminator, *opts, data[order], config, noise))
+    assert [log.shape for log in logs] == [(4, 4), (4, 4)]
+    assert torch.cat(logs)[:, 0].tolist() == library.loss_d
+    for p, q in zip(generator.parameters(), library.generator.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_without_gradient_sync_does_nothing_for_one_process() -> None:
+    with gan.without_gradient_sync(torch.nn.Linear(2, 1)) as inside:
+        assert inside is None
+
+
 def test_minimax_loss_and_dcgan_train() -> None:
     result = gan.train(GANConfig(epochs=1, g_loss="minimax", **TINY), _images())
     assert all(v <= 0 for v in result.loss_g)  # log(1 - D) is never positive

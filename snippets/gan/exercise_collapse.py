@@ -15,3 +15,4 @@ three = held_b.images[held_b.labels <= 2]  # only 0, 1 and 2
 collapsed = measure_quality(classifier, three, reference)
 print(f"all ten digits: Frechet distance {floor.frechet:.2f}, entropy {floor.entropy:.2f}")
 print(f"only 0, 1, 2:   Frechet distance {collapsed.frechet:.2f}, entropy {collapsed.entropy:.2f}")
+assert collapsed.frechet > 10 * floor.frechet, "real digits, but missing variety: far away"

@@ -28,7 +28,10 @@ damaged = {
     "binarized (ink or no ink)": torch.where(real > 0, 1.0, -1.0),
     "without the digit 1": real[held_b.labels != 1],
 }
+times_floor = {}
 for name, images in damaged.items():
     q = measure_quality(classifier, images, reference)
-    print(f"{name:28} Frechet distance {q.frechet:7.2f} = {q.frechet / floor.frechet:6.1f}x floor")
+    times_floor[name] = q.frechet / floor.frechet
+    print(f"{name:28} Frechet distance {q.frechet:7.2f} = {times_floor[name]:6.1f}x floor")
+assert times_floor["3x3 blur"] > 3 and times_floor["without the digit 1"] > 3, "both miss 3x"
 # --8<-- [end:damage]

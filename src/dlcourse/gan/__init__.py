@@ -10,8 +10,9 @@ the log-odds that its input is real. They play (Goodfellow et al., 2014)
 * :mod:`dlcourse.gan.models`: the MLP and DCGAN generators and discriminators,
   :func:`build_models`, :func:`to_model_range`;
 * :mod:`dlcourse.gan.step`: the two losses on logits and :func:`adversarial_step`;
-* :mod:`dlcourse.gan.training`: :func:`train` (one device or ``torchrun``, an optional moving
-  average of G's weights, checkpoints), :class:`GANResult`, :func:`sample`;
+* :mod:`dlcourse.gan.training`: :func:`train_epoch` (the loop over one epoch's batches) and
+  :func:`train` (one device or ``torchrun``, an optional moving average of G's weights,
+  checkpoints), :class:`GANResult`, :func:`sample`;
 * :mod:`dlcourse.gan.quality`: a digit classifier, :func:`frechet_distance` in its features,
   :func:`measure_quality`;
 * :mod:`dlcourse.gan.cli`: the command line, ``python -m dlcourse.gan --help`` (not imported
@@ -36,8 +37,13 @@ from dlcourse.gan.quality import (
     measure_quality,
     train_evaluator,
 )
-from dlcourse.gan.step import adversarial_step, discriminator_loss, generator_loss
-from dlcourse.gan.training import CHECKPOINT_FORMAT, GANResult, sample, train
+from dlcourse.gan.step import (
+    adversarial_step,
+    discriminator_loss,
+    generator_loss,
+    without_gradient_sync,
+)
+from dlcourse.gan.training import CHECKPOINT_FORMAT, GANResult, sample, train, train_epoch
 
 __all__ = [
     "CHECKPOINT_FORMAT",
@@ -61,5 +67,7 @@ __all__ = [
     "sample",
     "to_model_range",
     "train",
+    "train_epoch",
     "train_evaluator",
+    "without_gradient_sync",
 ]

@@ -10,14 +10,33 @@ with ``D(x) = sigmoid(logit)``. Both losses are binary cross-entropies on logits
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
-__all__ = ["adversarial_step", "discriminator_loss", "generator_loss"]
+__all__ = [
+    "adversarial_step",
+    "discriminator_loss",
+    "generator_loss",
+    "without_gradient_sync",
+]
+
+
+def without_gradient_sync(d_net: nn.Module) -> AbstractContextManager[object]:
+    """A context in which ``d_net`` takes part in a backward pass without being updated.
+
+    Under ``torchrun`` the discriminator is a
+    :class:`~torch.nn.parallel.DistributedDataParallel`, which expects every forward pass to
+    end in a gradient for all of its weights, averaged across processes. The generator's
+    update runs ``d_net`` forward but wants no gradient for it, so it runs under
+    ``d_net.no_sync()``; for one process this is a context that does nothing.
+    """
+    if isinstance(d_net, DistributedDataParallel):
+        return d_net.no_sync()
+    return nullcontext()
 
 
 # --8<-- [start:step]
@@ -70,9 +89,7 @@ def adversarial_step(
     opt_d.step()
     # Generator: non-saturating, minimize -log D(G(z)) (cross-entropy with target 1);
     # or the minimax objective's own term, minimize log(1 - D(G(z))).
-    # Under DDP the discriminator takes no part in this update: don't synchronize it.
-    sync = d_net.no_sync() if isinstance(d_net, DistributedDataParallel) else nullcontext()
-    with sync:
+    with without_gradient_sync(d_net):  # D is not updated here (matters only under torchrun)
         loss_g = generator_loss(d_net(fake), g_loss)
         opt_g.zero_grad(set_to_none=True)
         # inputs=: only the generator's gradients; D's weight gradients would be thrown away

@@ -28,7 +28,7 @@ from dlcourse.gan.config import GANConfig
 from dlcourse.gan.models import build_models, to_model_range
 from dlcourse.gan.step import adversarial_step
 
-__all__ = ["CHECKPOINT_FORMAT", "GANResult", "sample", "train"]
+__all__ = ["CHECKPOINT_FORMAT", "GANResult", "sample", "train", "train_epoch"]
 
 CHECKPOINT_FORMAT = 1
 """Version of what :func:`train` writes to ``GANConfig.checkpoint``."""
@@ -169,26 +169,15 @@ def _train(
     g_net, d_net = generator, discriminator
     if world > 1:
         g_net, d_net = DistributedDataParallel(generator), DistributedDataParallel(discriminator)
-    bs = config.batch_size
     epochs = range(start, config.epochs)
     if config.progress and rank == 0:
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc="GAN epochs", initial=start, total=config.epochs)
     for epoch in epochs:
-        sampler.set_epoch(epoch)
+        sampler.set_epoch(epoch)  # one process: torch.randperm seeded with seed + epoch
         order = torch.tensor(list(sampler), device=dev)
-        log = torch.zeros(steps, 4, device=dev)
-        generator.train()
-        discriminator.train()
-        for step in range(steps):
-            real = data[order[step * bs : (step + 1) * bs]]
-            z = torch.randn(bs, config.latent_dim, device=dev, generator=noise)
-            log[step] = adversarial_step(
-                g_net, d_net, opt_g, opt_d, real, z, config.real_label, config.g_loss
-            )
-            if averaged is not None:
-                averaged.update_parameters(generator)
+        log = train_epoch(g_net, d_net, opt_g, opt_d, data[order], config, noise, averaged)
         rows = log.cpu().tolist()
         for name, column in zip(_HISTORY, zip(*rows, strict=True), strict=True):
             getattr(result, name).extend(column)
@@ -202,6 +191,43 @@ def _train(
     if averaged is not None:
         result.averaged_generator = _with_own_batchnorm_stats(averaged.module, config, dev)
     return result
+
+
+# --8<-- [start:loop]
+def train_epoch(
+    g_net: nn.Module,
+    d_net: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    data: Tensor,
+    config: GANConfig,
+    noise: torch.Generator,
+    averaged: AveragedModel | None = None,
+) -> Tensor:
+    """One epoch: :func:`adversarial_step` on each full batch of ``data``, in its order.
+
+    ``data`` holds real images in the generator's range, already shuffled; ``noise`` draws
+    every step's ``z ~ N(0, I)``; ``averaged`` (optional) folds the generator's weights in after
+    every step. Returns one row per step: ``[loss_d, loss_g, mean D(x), mean D(G(z))]``.
+    """
+    bs = config.batch_size
+    steps = len(data) // bs  # an incomplete last batch is left out
+    log = torch.zeros(steps, 4, device=data.device)
+    g_net.train()
+    d_net.train()
+    for step in range(steps):
+        real = data[step * bs : (step + 1) * bs]
+        z = torch.randn(bs, config.latent_dim, device=data.device, generator=noise)
+        log[step] = adversarial_step(
+            g_net, d_net, opt_g, opt_d, real, z, config.real_label, config.g_loss
+        )
+        if averaged is not None:
+            # theta_avg <- decay * theta_avg + (1 - decay) * theta
+            averaged.update_parameters(getattr(g_net, "module", g_net))
+    return log
+
+
+# --8<-- [end:loop]
 
 
 @torch.no_grad()
