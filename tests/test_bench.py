@@ -37,7 +37,7 @@ def test_throughput_ratio_is_ours_over_peer() -> None:
     result = {
         "rows": [
             {"impl": "dlcourse", "images_per_second": [300.0, 310.0, 320.0]},
-            {"impl": "original loop", "images_per_second": [100.0, 100.0, 100.0]},
+            {"impl": "DataLoader loop", "images_per_second": [100.0, 100.0, 100.0]},
         ]
     }
     (r,) = ratios(result)

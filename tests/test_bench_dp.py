@@ -47,7 +47,7 @@ def test_value_iteration_benchmark_quick() -> None:
 def test_lcs_benchmark_quick() -> None:
     result = run_lcs(quick=True)
     assert result["name"] == "lcs"
-    check_rows(result, "length", {"dlcourse", "readable loop", "per-cell tensor (original)"})
+    check_rows(result, "length", {"dlcourse", "readable loop", "per-cell tensor"})
     lengths: dict[int, set[int]] = {}
     for row in result["rows"]:
         lengths.setdefault(row["length"], set()).add(row["lcs_length"])

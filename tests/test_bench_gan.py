@@ -13,7 +13,7 @@ def test_bench_gan_quick() -> None:
     out = bench_gan.run(quick=True)
     json.dumps(out)
     assert out["name"] == "gan-throughput" and out["title"] and out["description"]
-    assert [r["impl"] for r in out["rows"]] == ["dlcourse", "original loop"]
+    assert [r["impl"] for r in out["rows"]] == ["dlcourse", "DataLoader loop"]
     for row in out["rows"]:
         assert len(row["images_per_second"]) >= 3
         assert all(v > 0 for v in row["images_per_second"])

@@ -26,7 +26,7 @@ action, which costs far more than the iteration itself beyond that.
 
 **lcs** (:func:`run_lcs`). Two random DNA strings of equal length: the wavefront
 (:func:`dlcourse.sequences.lcs_wavefront`, ``impl="dlcourse"``), the readable double loop
-(:func:`dlcourse.sequences.lcs`) and the original lesson's per-cell tensor indexing
+(:func:`dlcourse.sequences.lcs`) and a loop that indexes a torch tensor per cell
 (:func:`dlcourse.sequences.lcs_per_cell_tensor`), each only up to the length where it still runs in
 reasonable time. All three must agree on the length.
 
@@ -229,7 +229,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 def run_lcs(quick: bool = False) -> dict[str, Any]:
     """LCS of two random DNA strings: wavefront vs readable loop vs per-cell tensor indexing."""
     lengths = [20, 60] if quick else [100, 300, 1000, 3000, 10_000]
-    limits = {"dlcourse": 10_000, "readable loop": 3000, "per-cell tensor (original)": 300}
+    limits = {"dlcourse": 10_000, "readable loop": 3000, "per-cell tensor": 300}
     dev = device()
 
     def wavefront(a: str, b: str) -> int:
@@ -240,7 +240,7 @@ def run_lcs(quick: bool = False) -> dict[str, Any]:
     functions: dict[str, Callable[[str, str], int]] = {
         "dlcourse": wavefront,
         "readable loop": lambda a, b: lcs(a, b).length,
-        "per-cell tensor (original)": lcs_per_cell_tensor,
+        "per-cell tensor": lcs_per_cell_tensor,
     }
     rng = random.Random(0)
     rows: list[dict[str, Any]] = []
@@ -271,9 +271,9 @@ def run_lcs(quick: bool = False) -> dict[str, Any]:
         "description": (
             "Two random DNA strings of the given length. dlcourse = lcs_wavefront (anti-diagonals "
             "in torch, with the traceback), 'readable loop' = lcs (Python lists), 'per-cell "
-            "tensor (original)' = the original lesson's loop indexing a torch tensor per cell. "
+            "tensor' = the same double loop indexing a torch tensor per cell. "
             "Each runs only up to the length where it finishes in reasonable time "
-            f"({limits['readable loop']} and {limits['per-cell tensor (original)']})."
+            f"({limits['readable loop']} and {limits['per-cell tensor']})."
         ),
         "rows": rows,
     }

@@ -1,16 +1,16 @@
-"""GAN benchmarks: training throughput against the original lesson's loop, and the ablation.
+"""GAN benchmarks: training throughput against a plain DataLoader loop, and the ablation.
 
-:func:`run` times :func:`dlcourse.gan.train` against the original lesson's loop. Both train
+:func:`run` times :func:`dlcourse.gan.train` against a plain DataLoader loop. Both train
 the same MLP GAN (generator ``100 -> 128 -> 256 -> 512 -> 784``, discriminator
 ``784 -> 512 -> 256 -> 1``, batch 64, Adam 2e-4) for one epoch over the same MNIST images on the
-same device. The original loop is the lesson's code: a ``torchvision`` dataset with a
+same device. The plain loop is the code most tutorials write: a ``torchvision`` dataset with a
 ``ToTensor`` transform per image, a ``DataLoader``, a ``Sigmoid`` discriminator with
 ``BCELoss``, and separate discriminator passes over real and fake images. Ours keeps the
 images as one tensor on the device, draws batches by index, runs the discriminator once on
 real and fake images together, and uses the fused Adam kernel. Warm-up epochs are excluded
 from the timings.
 
-:func:`run_ablation` measures the quality of each step from the original model to
+:func:`run_ablation` measures the quality of each step from the plain model to
 :func:`dlcourse.gan.improved`; the GANs page shows its table.
 """
 
@@ -37,7 +37,7 @@ from dlcourse.gan import (
     train_evaluator,
 )
 
-__all__ = ["ABLATION", "ablation_rows", "original_epoch", "run", "run_ablation"]
+__all__ = ["ABLATION", "ablation_rows", "dataloader_epoch", "run", "run_ablation"]
 
 
 def _mnist(n: int, allow_random: bool = True) -> tuple[MNISTData, str]:
@@ -61,8 +61,8 @@ def _images(n: int) -> tuple[Tensor, str]:
     return data.images[:n], source
 
 
-def original_epoch(images: Tensor, dev: torch.device, batch_size: int = 64) -> None:
-    """One epoch of the original lesson's training loop (its models, data pipeline and steps)."""
+def dataloader_epoch(images: Tensor, dev: torch.device, batch_size: int = 64) -> None:
+    """One epoch of the plain training loop (its models, data pipeline and steps)."""
     from PIL import Image
     from torch.utils.data import DataLoader, Dataset
     from torchvision import transforms
@@ -116,13 +116,13 @@ def _ours(images: Tensor) -> None:
 
 
 def run(quick: bool = False) -> dict:
-    """Images per second of one training epoch, ours and the original loop's (JSON-able)."""
+    """Images per second of one training epoch, ours and the DataLoader loop's (JSON-able)."""
     n, repeats = (128, 3) if quick else (10_000, 3)
     images, source = _images(n)
     dev = runtime.device()
     impls = {
         "dlcourse": lambda: _ours(images),
-        "original loop": lambda: original_epoch(images, dev),
+        "DataLoader loop": lambda: dataloader_epoch(images, dev),
     }
     rows = []
     for name, fn in impls.items():
@@ -141,7 +141,7 @@ def run(quick: bool = False) -> dict:
         "title": "GAN training throughput (MLP GAN, batch 64, one epoch)",
         "description": (
             f"Images per second of one training epoch over {len(images)} images ({source}) on "
-            f"{dev}: dlcourse.gan.train versus the original lesson's DataLoader/ToTensor loop, "
+            f"{dev}: dlcourse.gan.train versus a plain DataLoader/ToTensor loop, "
             "same model, same machine; warm-up excluded."
         ),
         "rows": rows,
@@ -149,7 +149,7 @@ def run(quick: bool = False) -> dict:
 
 
 ABLATION: tuple[tuple[str, dict[str, object]], ...] = (
-    ("original lesson", {"epochs": 5}),
+    ("plain MLP GAN (GANConfig defaults)", {"epochs": 5}),
     ("+ batch norm in G", {"epochs": 5, "g_batchnorm": True}),
     ("+ batch norm in G", {"epochs": 20, "g_batchnorm": True}),
     (
@@ -229,7 +229,7 @@ def ablation_rows(
 
 
 def run_ablation(quick: bool = False) -> dict:
-    """The chapter's ablation: each change to the original GAN and its measured effect."""
+    """The chapter's ablation: each change to the plain GAN and its measured effect."""
     if quick:
         tiny = {"epochs": 1, "g_hidden": (32,), "d_hidden": (32,), "n_fixed": 1}
         steps = [
@@ -243,7 +243,7 @@ def run_ablation(quick: bool = False) -> dict:
     rows, source = ablation_rows(steps, sizes, allow_random=quick)
     return {
         "name": "gan-ablation",
-        "title": "GAN ablation: the original lesson's model, one change at a time",
+        "title": "GAN ablation: the plain model, one change at a time",
         "description": (
             f"Each configuration trained with seed 0 on {sizes[0]:,} images of the {source} and "
             f"measured on {sizes[2]:,} samples against held-out real images, as on the GANs "
