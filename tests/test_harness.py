@@ -244,6 +244,20 @@ def test_executing_on_another_machine_restamps_the_record(course: Layout) -> Non
     assert stored["environment"]["cpu_model"] == run.record.environment["cpu_model"]
 
 
+def test_a_reproduced_record_is_kept_unless_refreshed(course: Layout) -> None:
+    text = "# T\n\n```python\nprint(6 * 7)\n```\n"
+    _run(course, text)
+    _edit_record(course, lambda d: d.update(executed_at="2000-01-01 00:00 UTC", duration_s=99.0))
+    _, run = _run(course, text)
+    kept = json.loads((course.records / "page.json").read_text())
+    assert run.verdict == "reproduced" and kept["duration_s"] == 99.0  # unchanged: not rewritten
+    page = read_page(_page(course, text), _expander(course), course)
+    execute_page(page, course, refresh=True)
+    fresh = json.loads((course.records / "page.json").read_text())
+    assert fresh["executed_at"] != "2000-01-01 00:00 UTC" and fresh["duration_s"] < 99.0
+    assert fresh["blocks"] == kept["blocks"]
+
+
 def test_a_record_without_a_fingerprint_counts_as_another_machine(course: Layout) -> None:
     _run(course, "# T\n\n```python\nx = 1\n```\n")
     _edit_record(course, lambda d: d.update(environment={"device": "cpu"}))

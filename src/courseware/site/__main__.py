@@ -11,7 +11,7 @@ from .paths import Layout
 from .runner import execute_page, load_record, page_key
 
 
-def execute(pages: list[str], stale_only: bool) -> int:
+def execute(pages: list[str], stale_only: bool, refresh: bool = False) -> int:
     layout = Layout.discover()
     expander = SnippetExpander.from_config_file(layout.config_file)
     paths = [layout.docs / p for p in pages] if pages else layout.pages()
@@ -28,7 +28,7 @@ def execute(pages: list[str], stale_only: bool) -> int:
             continue
         print(f"docs/{page.name}: executing {len(page.blocks)} blocks ...", flush=True)
         try:
-            run = execute_page(page, layout)
+            run = execute_page(page, layout, refresh=refresh)
         except PageError as exc:
             print(exc, file=sys.stderr)
             return 1
@@ -51,11 +51,16 @@ def main() -> int:
     ex = sub.add_parser("execute", help="run pages and write their execution records")
     ex.add_argument("pages", nargs="*", help="pages relative to docs/ (default: all)")
     ex.add_argument("--stale", action="store_true", help="only pages whose record is stale")
+    ex.add_argument(
+        "--refresh",
+        action="store_true",
+        help="rewrite the record of a page that reproduced too (new date and duration)",
+    )
     ch = sub.add_parser("check", help="check that every python block in a built site ran")
     ch.add_argument("site", nargs="?", default=None)
     args = parser.parse_args()
     if args.command == "execute":
-        return execute(args.pages, args.stale)
+        return execute(args.pages, args.stale, args.refresh)
     return check_main([args.site] if args.site else [])
 
 

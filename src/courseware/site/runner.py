@@ -457,11 +457,15 @@ def _recorded_device(record: PageRecord) -> str:
     return str(record.environment.get("device", "cpu")).split(":")[0]
 
 
-def execute_page(page: Page, layout: Layout, write: bool = True) -> Execution:
+def execute_page(
+    page: Page, layout: Layout, write: bool = True, refresh: bool = False
+) -> Execution:
     """Execute ``page`` and hold it against its previous record; with ``write``, store the run.
 
     The record is rewritten only when it was stale, the output changed or it was written on
-    another machine (so a page reproduced where it was recorded keeps its date and stamp).
+    another machine (so a page reproduced where it was recorded keeps its date and stamp), or
+    with ``refresh``: then a reproduced page gets this run's date and duration (say, after a
+    run on a machine that was busy with something else).
     The tests run with ``write=False``: they never change ``docs/``, so the site they build
     does not depend on the order the tests run in.
     """
@@ -489,7 +493,7 @@ def execute_page(page: Page, layout: Layout, write: bool = True) -> Execution:
         if previous is not None and not stale:
             machine = machine_changes(previous.environment, record.environment)
             drift = _output_drift(previous, blocks, figure_dir, staging)
-        if write and (stale or drift or machine):
+        if write and (stale or drift or machine or refresh):
             record_file.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(figure_dir, ignore_errors=True)
             if any(staging.iterdir()):
