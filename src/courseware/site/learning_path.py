@@ -98,9 +98,11 @@ def chapter_card(
     return [
         '!!! abstract "Where this chapter sits on the learning path"',
         "",
-        "    " + ", ".join(where) + ". The [course map](" + posixpath.relpath(
-            "index.md", page_dir or "."
-        ) + "#the-path) shows the whole path.",
+        "    "
+        + ", ".join(where)
+        + ". The [course map]("
+        + posixpath.relpath("index.md", page_dir or ".")
+        + "#the-path) shows the whole path.",
         f"    {timing}",
     ]
 

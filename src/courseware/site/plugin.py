@@ -82,8 +82,8 @@ def _check_katex(state: _State, config: Any) -> Any:
     if not all((state.katex / f).is_file() for f in KATEX_FILES):
         raise PluginError(
             f"KaTeX is missing from {state.katex}. The site serves its own math renderer: "
-            "run `nox -s docs` (it runs `npm ci` into .cache/npm), or "
-            "`npm ci --prefix .cache/npm` after copying src/courseware/site/npm/package*.json there."
+            "run `nox -s docs` (it runs `npm ci` into .cache/npm), or `npm ci --prefix "
+            ".cache/npm` after copying src/courseware/site/npm/package*.json there."
         )
     return config
 
