@@ -20,8 +20,8 @@ __all__ = ["PPOConfig", "ReinforceConfig", "policy_spaces"]
 
 
 @dataclass(frozen=True)
-class ReinforceConfig:
-    """Settings of :func:`dlcourse.pg.train_reinforce`; an invalid value raises ``ValueError``."""
+class _PolicyGradientSettings:
+    """The settings REINFORCE and PPO share; each method's class adds its own."""
 
     env_id: str = setting(
         "CartPole-v1",
@@ -30,17 +30,43 @@ class ReinforceConfig:
     seed: int = setting(
         0, "Seeds the networks' initial weights, the environments and action sampling.", minimum=0
     )
-    total_steps: int = setting(
-        200_000, "Budget of environment steps, counted over whole episodes.", minimum=1
-    )
-    episodes_per_update: int = setting(
-        8, "Episodes played side by side, then used for one gradient step.", minimum=1
-    )
     hidden_sizes: tuple[int, ...] = setting(
         (64, 64),
         "Units of each hidden layer of the policy and of the value network (ReLU between).",
         minimum=1,
         nonempty=True,
+    )
+    entropy_coef: float = setting(
+        0.0, "Weight of the entropy bonus subtracted from the loss.", minimum=0.0
+    )
+    log_std_init: float = setting(
+        0.0, "Initial log standard deviation of a Gaussian policy (Box actions only)."
+    )
+    eval_episodes: int = setting(
+        10, "Episodes of each check, played on their own seeded environments.", minimum=1
+    )
+    stop_return: float | None = setting(
+        500.0, "Stop training once a check's mean return reaches this (None: use every step)."
+    )
+
+    def __post_init__(self) -> None:
+        validate(self, self._rules())
+        _check_env(type(self).__name__, self.env_id)
+
+    def _rules(self) -> Iterator[tuple[bool, str]]:
+        """Constraints between fields, read by ``validate`` once every field is well typed."""
+        yield from ()
+
+
+@dataclass(frozen=True)
+class ReinforceConfig(_PolicyGradientSettings):
+    """Settings of :func:`dlcourse.pg.train_reinforce`; an invalid value raises ``ValueError``."""
+
+    total_steps: int = setting(
+        200_000, "Budget of environment steps, counted over whole episodes.", minimum=1
+    )
+    episodes_per_update: int = setting(
+        8, "Episodes played side by side, then used for one gradient step.", minimum=1
     )
     learning_rate: float = setting(2e-3, "Adam step size (policy and value network).", above=0.0)
     gamma: float = setting(
@@ -55,40 +81,17 @@ class ReinforceConfig:
     value_coef: float = setting(
         0.5, "Weight of the value loss 0.5 (V(s) - G)^2 in the total loss.", minimum=0.0
     )
-    entropy_coef: float = setting(
-        0.0, "Weight of the entropy bonus subtracted from the loss.", minimum=0.0
-    )
-    log_std_init: float = setting(
-        0.0, "Initial log standard deviation of a Gaussian policy (Box actions only)."
-    )
     eval_interval: int = setting(
         10_000,
         "Environment steps between checks of the deterministic policy (0: never).",
         minimum=0,
     )
-    eval_episodes: int = setting(
-        10, "Episodes of each check, played on their own seeded environments.", minimum=1
-    )
-    stop_return: float | None = setting(
-        500.0, "Stop training once a check's mean return reaches this (None: use every step)."
-    )
-
-    def __post_init__(self) -> None:
-        validate(self)
-        _check_env(type(self).__name__, self.env_id)
 
 
 @dataclass(frozen=True)
-class PPOConfig:
+class PPOConfig(_PolicyGradientSettings):
     """Settings of :func:`dlcourse.pg.train_ppo`; an invalid value raises ``ValueError``."""
 
-    env_id: str = setting(
-        "CartPole-v1",
-        "Gymnasium id of the environment: a 1-D Box observation space, Discrete or Box actions.",
-    )
-    seed: int = setting(
-        0, "Seeds the networks' initial weights, the environments and action sampling.", minimum=0
-    )
     total_steps: int = setting(
         100_000,
         "Budget of environment steps (summed over environments); no rollout goes past it.",
@@ -101,12 +104,6 @@ class PPOConfig:
         32,
         "Steps of every environment in one rollout (T); a rollout has T * num_envs rows.",
         minimum=1,
-    )
-    hidden_sizes: tuple[int, ...] = setting(
-        (64, 64),
-        "Units of each hidden layer of the policy and of the value network (ReLU between).",
-        minimum=1,
-        nonempty=True,
     )
     learning_rate: float = setting(1e-3, "Adam step size at the start of training.", above=0.0)
     anneal: bool = setting(
@@ -131,9 +128,6 @@ class PPOConfig:
     value_coef: float = setting(
         0.5, "Weight of the value loss (V(s) - R)^2 in the total loss.", minimum=0.0
     )
-    entropy_coef: float = setting(
-        0.0, "Weight of the entropy bonus subtracted from the loss.", minimum=0.0
-    )
     max_grad_norm: float = setting(
         0.5,
         "Gradients are rescaled so their global L2 norm is at most this (inf: no clipping).",
@@ -142,24 +136,11 @@ class PPOConfig:
     normalize_advantages: bool = setting(
         True, "Scale each minibatch's advantages to mean 0 and standard deviation 1."
     )
-    log_std_init: float = setting(
-        0.0, "Initial log standard deviation of a Gaussian policy (Box actions only)."
-    )
     eval_interval: int = setting(
         2_048,
         "Environment steps between checks of the deterministic policy (0: never).",
         minimum=0,
     )
-    eval_episodes: int = setting(
-        10, "Episodes of each check, played on their own seeded environments.", minimum=1
-    )
-    stop_return: float | None = setting(
-        500.0, "Stop training once a check's mean return reaches this (None: use every step)."
-    )
-
-    def __post_init__(self) -> None:
-        validate(self, self._rules())
-        _check_env(type(self).__name__, self.env_id)
 
     @classmethod
     def for_pendulum(cls, **overrides: Any) -> PPOConfig:

@@ -41,9 +41,7 @@ from dlcourse.pg.rollout import (
 from dlcourse.pg.runs import (
     PGResult,
     RunLog,
-    progress_bar,
-    restore_run,
-    save_run,
+    run_with_bookkeeping,
     show_progress,
     stop_now,
 )
@@ -155,24 +153,22 @@ def train_ppo(
             obs_dim = policy_spaces(envs.single_observation_space, space, config.env_id)
             policy = ActorCritic(obs_dim, space, config.hidden_sizes, config.log_std_init).to(dev)
             optimizer = torch.optim.Adam(policy.parameters(), lr=config.learning_rate, eps=1e-5)
-            log = RunLog()
-            if resume is not None:
-                log = restore_run(resume, "ppo", config, policy, optimizer)
             shape = () if policy.discrete else tuple(space.shape)
             rollout = Rollout(
                 config.rollout_steps, config.num_envs, obs_dim, shape, policy.discrete, dev
             )
-            bar = progress_bar(config, log) if progress else None
-            try:
-                stopped = ppo_loop(policy, optimizer, envs, rollout, config, log, bar)
-            finally:
-                if bar is not None:
-                    bar.update(log.step - bar.n)
-                    bar.close()
+            log, stopped = run_with_bookkeeping(
+                "ppo",
+                config,
+                policy,
+                optimizer,
+                lambda log, bar: ppo_loop(policy, optimizer, envs, rollout, config, log, bar),
+                progress=progress,
+                checkpoint=checkpoint,
+                resume=resume,
+            )
         finally:
             envs.close()
-        if checkpoint is not None:
-            save_run(checkpoint, "ppo", config, policy, optimizer, log)
     return PGResult(policy, config, log, stopped, time.perf_counter() - started)
 
 

@@ -33,9 +33,7 @@ from dlcourse.pg.policy import ActorCritic
 from dlcourse.pg.runs import (
     PGResult,
     RunLog,
-    progress_bar,
-    restore_run,
-    save_run,
+    run_with_bookkeeping,
     show_progress,
     stop_now,
 )
@@ -102,21 +100,19 @@ def train_reinforce(
             obs_dim = policy_spaces(envs[0].observation_space, space, config.env_id)
             policy = ActorCritic(obs_dim, space, config.hidden_sizes, config.log_std_init).to(dev)
             optimizer = torch.optim.Adam(policy.parameters(), lr=config.learning_rate)
-            log = RunLog()
-            if resume is not None:
-                log = restore_run(resume, "reinforce", config, policy, optimizer)
-            bar = progress_bar(config, log) if progress else None
-            try:
-                stopped = reinforce_loop(policy, optimizer, envs, config, log, bar)
-            finally:
-                if bar is not None:
-                    bar.update(log.step - bar.n)
-                    bar.close()
+            log, stopped = run_with_bookkeeping(
+                "reinforce",
+                config,
+                policy,
+                optimizer,
+                lambda log, bar: reinforce_loop(policy, optimizer, envs, config, log, bar),
+                progress=progress,
+                checkpoint=checkpoint,
+                resume=resume,
+            )
         finally:
             for env in envs:
                 env.close()
-        if checkpoint is not None:
-            save_run(checkpoint, "reinforce", config, policy, optimizer, log)
     return PGResult(policy, config, log, stopped, time.perf_counter() - started)
 
 

@@ -8,6 +8,7 @@ actions and the minibatches) and its :class:`RunLog`; :func:`save_run` writes th
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,35 @@ def restore_run(
     log = RunLog(**ckpt["log"])
     log.checks = [tuple(x) for x in log.checks]  # type: ignore[misc]
     return log
+
+
+def run_with_bookkeeping(
+    algorithm: str,
+    config: Any,
+    policy: ActorCritic,
+    optimizer: torch.optim.Optimizer,
+    loop: Callable[[RunLog, Any], bool],
+    *,
+    progress: bool,
+    checkpoint: str | Path | None,
+    resume: str | Path | None,
+) -> tuple[RunLog, bool]:
+    """What both trainers do around their loop: resume, a progress bar, a checkpoint at the end.
+
+    ``loop(log, bar)`` trains from ``log`` (fresh, or restored from ``resume``) and returns
+    whether a check stopped it.
+    """
+    log = RunLog() if resume is None else restore_run(resume, algorithm, config, policy, optimizer)
+    bar = progress_bar(config, log) if progress else None
+    try:
+        stopped = loop(log, bar)
+    finally:
+        if bar is not None:
+            bar.update(log.step - bar.n)
+            bar.close()
+    if checkpoint is not None:
+        save_run(checkpoint, algorithm, config, policy, optimizer, log)
+    return log, stopped
 
 
 def progress_bar(config: Any, log: RunLog) -> Any:
