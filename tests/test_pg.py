@@ -25,7 +25,7 @@ from dlcourse.pg import (
     train_reinforce,
 )
 from dlcourse.pg.cli import main
-from dlcourse.pg.rollout import Rollout, VectorState, collect_rollout
+from dlcourse.pg.rollout import Rollout, VectorState, collect_rollout, rollout_advantages
 from dlcourse.pg.runs import RunLog
 from dlcourse.returns import returns_to_go
 
@@ -271,3 +271,26 @@ def test_ppo_learns_to_swing_up_the_pendulum(seed: int) -> None:
     returns = evaluate_policy(result.policy, "Pendulum-v1", 100)
     assert result.env_steps <= 100_000
     assert returns.mean() >= -400, (seed, result.env_steps, result.log.checks, returns.mean())
+
+
+def test_pitfall_switches_run_and_show_what_they_break() -> None:
+    """No clip: clip fraction 0; no truncation bootstrap: a truncated step gets no V(s')."""
+    unclipped = train_ppo(PPOConfig(seed=1, clip_range=float("inf"), **PPO_SHORT))
+    assert unclipped.log.stats["clip_fraction"] == [0.0] * unclipped.log.updates
+    assert all(np.isfinite(unclipped.log.stats["approx_kl"]))
+    rollout = Rollout(1, 1, 4, (), True, torch.device("cpu"))
+    rollout.rewards[:], rollout.truncated[:], rollout.last_values[:] = 1.0, True, 10.0
+    right, _ = rollout_advantages(rollout, 0.5, 1.0)
+    wrong, _ = rollout_advantages(rollout, 0.5, 1.0, bootstrap_truncated=False)
+    assert right.item() == pytest.approx(6.0) and wrong.item() == pytest.approx(1.0)
+    buggy = train_ppo(PPOConfig(seed=1, bootstrap_truncated=False, **PPO_SHORT))
+    assert buggy.log.updates == 4
+
+
+def test_gaussian_runs_log_the_action_std() -> None:
+    short = dict(PPO_SHORT, total_steps=512, rollout_steps=128)
+    result = train_ppo(PPOConfig.for_pendulum(seed=0, log_std_init=-1.0, **short))
+    stds = result.log.stats["action_std"]
+    assert len(stds) == result.log.updates == 1
+    assert stds[0] == pytest.approx(float(result.policy.log_std.detach().exp().mean()))
+    assert "action_std" not in train_ppo(PPOConfig(seed=0, **PPO_SHORT)).log.stats

@@ -24,8 +24,17 @@ from torch import Tensor, nn
 __all__ = ["QNetwork", "mlp"]
 
 
-def mlp(in_features: int, hidden_sizes: Sequence[int], out_features: int) -> nn.Sequential:
-    """``Linear(in, h1), ReLU, ..., Linear(h_last, out)``: one hidden layer per entry."""
+def mlp(
+    in_features: int,
+    hidden_sizes: Sequence[int],
+    out_features: int,
+    activation: type[nn.Module] = nn.ReLU,
+) -> nn.Sequential:
+    """``Linear(in, h1), ReLU, ..., Linear(h_last, out)``: one hidden layer per entry.
+
+    ``activation`` is the module class put between two layers (``nn.Tanh`` for PPO's
+    networks); the default ReLU is what every Q-network uses.
+    """
     sizes = [in_features, *hidden_sizes, out_features]
     if any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
         raise ValueError(
@@ -35,7 +44,7 @@ def mlp(in_features: int, hidden_sizes: Sequence[int], out_features: int) -> nn.
     sizes = [int(s) for s in sizes]
     layers: list[nn.Module] = []
     for width, next_width in itertools.pairwise(sizes[:-1]):
-        layers += [nn.Linear(width, next_width), nn.ReLU()]
+        layers += [nn.Linear(width, next_width), activation()]
     layers.append(nn.Linear(sizes[-2], sizes[-1]))
     return nn.Sequential(*layers)
 

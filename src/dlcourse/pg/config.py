@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import gymnasium as gym
 
@@ -32,9 +32,12 @@ class _PolicyGradientSettings:
     )
     hidden_sizes: tuple[int, ...] = setting(
         (64, 64),
-        "Units of each hidden layer of the policy and of the value network (ReLU between).",
+        "Units of each hidden layer of the policy and of the value network.",
         minimum=1,
         nonempty=True,
+    )
+    activation: Literal["tanh", "relu"] = setting(
+        "tanh", "Activation between the hidden layers of both networks."
     )
     entropy_coef: float = setting(
         0.0, "Weight of the entropy bonus subtracted from the loss.", minimum=0.0
@@ -61,6 +64,10 @@ class _PolicyGradientSettings:
 @dataclass(frozen=True)
 class ReinforceConfig(_PolicyGradientSettings):
     """Settings of :func:`dlcourse.pg.train_reinforce`; an invalid value raises ``ValueError``."""
+
+    activation: Literal["tanh", "relu"] = setting(
+        "relu", "Activation between the hidden layers of both networks."
+    )
 
     total_steps: int = setting(
         200_000, "Budget of environment steps, counted over whole episodes.", minimum=1
@@ -122,7 +129,8 @@ class PPOConfig(_PolicyGradientSettings):
     )
     clip_range: float = setting(
         0.2,
-        "epsilon of the clipped objective: the ratio is clipped to [1 - eps, 1 + eps].",
+        "epsilon of the clipped objective: the ratio is clipped to [1 - eps, 1 + eps] "
+        "(inf: no clipping, the pitfall: several epochs drag the policy far, the KL blows up).",
         above=0.0,
     )
     value_coef: float = setting(
@@ -135,6 +143,11 @@ class PPOConfig(_PolicyGradientSettings):
     )
     normalize_advantages: bool = setting(
         True, "Scale each minibatch's advantages to mean 0 and standard deviation 1."
+    )
+    bootstrap_truncated: bool = setting(
+        True,
+        "Bootstrap a time-limit truncation from V(final obs) (False: the bug of treating it "
+        "as termination, which underrates the states near the time limit).",
     )
     eval_interval: int = setting(
         2_048,

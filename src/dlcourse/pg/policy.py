@@ -27,7 +27,10 @@ from torch.distributions import Categorical, Distribution, Normal
 
 from dlcourse.agents.networks import mlp
 
-__all__ = ["ActorCritic"]
+__all__ = ["ACTIVATIONS", "ActorCritic"]
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {"tanh": nn.Tanh, "relu": nn.ReLU}
+"""The hidden activations a config can name."""
 
 
 def _orthogonal(net: nn.Sequential, head_gain: float) -> None:
@@ -47,6 +50,7 @@ class ActorCritic(nn.Module):
             1-D ``Box`` (a Gaussian policy; its bounds are kept for :meth:`to_env`).
         hidden_sizes: hidden layers of each network.
         log_std_init: initial value of every entry of the Gaussian's log standard deviation.
+        activation: ``"tanh"`` or ``"relu"``, between the hidden layers of both networks.
     """
 
     def __init__(
@@ -55,12 +59,15 @@ class ActorCritic(nn.Module):
         action_space: gym.spaces.Discrete | gym.spaces.Box,
         hidden_sizes: Sequence[int] = (64, 64),
         log_std_init: float = 0.0,
+        activation: str = "tanh",
     ):
         super().__init__()
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
         out = int(action_space.n) if self.discrete else int(action_space.shape[0])
-        self.actor = mlp(obs_dim, hidden_sizes, out)
-        self.critic = mlp(obs_dim, hidden_sizes, 1)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        self.actor = mlp(obs_dim, hidden_sizes, out, ACTIVATIONS[activation])
+        self.critic = mlp(obs_dim, hidden_sizes, 1, ACTIVATIONS[activation])
         _orthogonal(self.actor, head_gain=0.01)
         _orthogonal(self.critic, head_gain=1.0)
         self.log_std: nn.Parameter | None = None
@@ -69,6 +76,7 @@ class ActorCritic(nn.Module):
             self.register_buffer("low", torch.as_tensor(action_space.low, dtype=torch.float32))
             self.register_buffer("high", torch.as_tensor(action_space.high, dtype=torch.float32))
         self.obs_dim, self.hidden_sizes = obs_dim, tuple(hidden_sizes)
+        self.activation = activation
 
     # --8<-- [start:distribution]
     def distribution(self, obs: Tensor) -> Distribution:

@@ -95,7 +95,9 @@ def ppo_update(
     clip: float,
 ) -> dict[str, float]:
     """``epochs`` passes of shuffled minibatches over the valid rows of ``rollout``."""
-    advantages, returns = rollout_advantages(rollout, config.gamma, config.gae_lambda)
+    advantages, returns = rollout_advantages(
+        rollout, config.gamma, config.gae_lambda, config.bootstrap_truncated
+    )
     valid = rollout.valid  # the autoreset rows are no transitions
     rows = {
         "obs": rollout.obs[valid],
@@ -151,8 +153,13 @@ def train_ppo(
         try:
             space = envs.single_action_space
             obs_dim = policy_spaces(envs.single_observation_space, space, config.env_id)
-            policy = ActorCritic(obs_dim, space, config.hidden_sizes, config.log_std_init).to(dev)
-            optimizer = torch.optim.Adam(policy.parameters(), lr=config.learning_rate, eps=1e-5)
+            policy = ActorCritic(
+                obs_dim, space, config.hidden_sizes, config.log_std_init, config.activation
+            ).to(dev)
+            # fused: one kernel for all parameters; a step costs per-call overhead, not FLOPs
+            optimizer = torch.optim.Adam(
+                policy.parameters(), lr=config.learning_rate, eps=1e-5, fused=True
+            )
             shape = () if policy.discrete else tuple(space.shape)
             rollout = Rollout(
                 config.rollout_steps, config.num_envs, obs_dim, shape, policy.discrete, dev
@@ -192,6 +199,8 @@ def ppo_loop(
             group["lr"] = left * config.learning_rate  # linear decay to 0
         collect_rollout(policy, envs, rollout, state, log)
         stats = ppo_update(policy, optimizer, rollout, config, clip=left * config.clip_range)
+        if policy.log_std is not None:  # the Gaussian's std, to see it collapse
+            stats["action_std"] = float(policy.log_std.detach().exp().mean())
         log.updates += 1
         log.record(step=log.step, **stats)
         if bar is not None:

@@ -98,7 +98,9 @@ def train_reinforce(
         try:
             space = envs[0].action_space
             obs_dim = policy_spaces(envs[0].observation_space, space, config.env_id)
-            policy = ActorCritic(obs_dim, space, config.hidden_sizes, config.log_std_init).to(dev)
+            policy = ActorCritic(
+                obs_dim, space, config.hidden_sizes, config.log_std_init, config.activation
+            ).to(dev)
             optimizer = torch.optim.Adam(policy.parameters(), lr=config.learning_rate)
             log, stopped = run_with_bookkeeping(
                 "reinforce",

@@ -115,8 +115,13 @@ def _count_episodes(
 
 
 # --8<-- [start:advantages]
-def rollout_advantages(rollout: Rollout, gamma: float, lam: float) -> tuple[Tensor, Tensor]:
+def rollout_advantages(
+    rollout: Rollout, gamma: float, lam: float, bootstrap_truncated: bool = True
+) -> tuple[Tensor, Tensor]:
     """GAE advantages and the value targets ``R_t = A_t + V(s_t)`` of every row ``[T, N]``.
+
+    ``bootstrap_truncated=False`` is the classic bug kept for the chapter's pitfall: a time
+    limit is then treated as termination, and a truncated step gets no ``V(s_{t+1})``.
 
     ``V(s_{t+1})`` is the next row's value: after a truncated step, the next row is the
     autoreset row, whose observation is the final one of the ended episode. Rows that are
@@ -128,7 +133,7 @@ def rollout_advantages(rollout: Rollout, gamma: float, lam: float) -> tuple[Tens
         rollout.rewards,
         rollout.values,
         next_values,
-        rollout.terminated,
+        rollout.terminated if bootstrap_truncated else rollout.terminated | rollout.truncated,
         rollout.truncated,
         gamma,
         lam,
