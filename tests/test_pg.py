@@ -191,6 +191,8 @@ def test_checkpoint_round_trip_and_resume(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="hidden_sizes"):
         train_ppo(PPOConfig(seed=1, **dict(PPO_SHORT, hidden_sizes=(8,))), resume=path)
+    with pytest.raises(ValueError, match="has tanh networks, the config asks for relu"):
+        train_ppo(PPOConfig(seed=1, **dict(PPO_SHORT, activation="relu")), resume=path)
     with pytest.raises(ValueError, match="is a ppo run, not reinforce"):
         train_reinforce(ReinforceConfig(seed=1, hidden_sizes=(16,)), resume=path)
     (tmp_path / "junk.pt").write_text("not a checkpoint")

@@ -169,6 +169,12 @@ def restore_run(
             f"checkpoint {path} is for {old['env_id']} with hidden_sizes "
             f"{tuple(old['hidden_sizes'])}, not {config.env_id} with {config.hidden_sizes}"
         )
+    activation = old.get("activation", "relu")  # checkpoints before the setting were ReLU
+    if activation != config.activation:  # same weights' shapes, another network: refuse
+        raise ValueError(
+            f"checkpoint {path} has {activation} networks, the config asks for "
+            f"{config.activation}: pass activation={activation!r} to resume it"
+        )
     policy.load_state_dict(ckpt["policy"])
     optimizer.load_state_dict(ckpt["optimizer"])
     torch.set_rng_state(ckpt["torch_rng"].cpu())
