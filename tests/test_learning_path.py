@@ -19,8 +19,18 @@ from courseware.site.runner import load_record
 
 from .conftest import ROOT
 
-ORDER = ["getting-started.md", "mrp.md", "mdp.md", "dp.md", "td.md", "dqn.md", "gan.md"]
-"""The path that issue 15 asks for: reward processes before decision processes, TD before DQN."""
+ORDER = [
+    "getting-started.md",
+    "mrp.md",
+    "mdp.md",
+    "dp.md",
+    "td.md",
+    "dqn.md",
+    "pg.md",
+    "gan.md",
+]
+"""The path of issues 15 and 16: reward processes before decision processes, TD before DQN,
+policy gradients after DQN and before the GANs."""
 
 
 @pytest.fixture(scope="module")

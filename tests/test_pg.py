@@ -19,6 +19,7 @@ from dlcourse.pg import (
     gae_advantages,
     load_pg_checkpoint,
     normalize_advantages,
+    policy_frames,
     reward_to_go,
     train,
     train_ppo,
@@ -28,6 +29,8 @@ from dlcourse.pg.cli import main
 from dlcourse.pg.rollout import Rollout, VectorState, collect_rollout, rollout_advantages
 from dlcourse.pg.runs import RunLog
 from dlcourse.returns import returns_to_go
+
+from .conftest import seeds_off_the_page
 
 PPO_SHORT = {
     "total_steps": 1_024,
@@ -239,7 +242,7 @@ def test_cli_bad_values_are_usage_errors(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", seeds_off_the_page("pg.md", [3, 4, 5]))
 def test_ppo_solves_cartpole(seed: int) -> None:
     """The defaults solve CartPole-v1: the mode policy's mean over 100 episodes >= 475."""
     result = train_ppo(PPOConfig(seed=seed))
@@ -249,7 +252,7 @@ def test_ppo_solves_cartpole(seed: int) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", seeds_off_the_page("pg.md", [3, 4, 5]))
 def test_reinforce_with_baseline_learns_cartpole(seed: int) -> None:
     """REINFORCE with a baseline: >= 400 over 100 mode-policy episodes within 200k steps."""
     config = ReinforceConfig(seed=seed)
@@ -261,18 +264,14 @@ def test_reinforce_with_baseline_learns_cartpole(seed: int) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_ppo_learns_to_swing_up_the_pendulum(seed: int) -> None:
-    """A Gaussian policy on Pendulum-v1 learns: mean action's return >= -400 over 100 episodes
-    within 100k steps (a random policy gets about -1,200).
-
-    Issue 16 asks for -200. These defaults reached -170 to -195 on seeds 1-6 on the machine
-    that wrote them, too close to -200 to hold on every CPU, so the bar here is the one they
-    clear with a margin until the settings are improved."""
+@pytest.mark.parametrize("seed", seeds_off_the_page("pg.md", [3, 4, 5]))
+def test_ppo_swings_up_the_pendulum(seed: int) -> None:
+    """A Gaussian policy on Pendulum-v1: the mean action's return >= -200 over 100 episodes
+    after the 100k-step budget (a random policy gets about -1,200)."""
     result = train_ppo(PPOConfig.for_pendulum(seed=seed))
     returns = evaluate_policy(result.policy, "Pendulum-v1", 100)
-    assert result.env_steps <= 100_000
-    assert returns.mean() >= -400, (seed, result.env_steps, result.log.checks, returns.mean())
+    assert result.env_steps <= 100_000 and not result.stopped_early
+    assert returns.mean() >= -200, (seed, result.log.checks, returns.mean())
 
 
 def test_pitfall_switches_run_and_show_what_they_break() -> None:
@@ -296,3 +295,32 @@ def test_gaussian_runs_log_the_action_std() -> None:
     assert len(stds) == result.log.updates == 1
     assert stds[0] == pytest.approx(float(result.policy.log_std.detach().exp().mean()))
     assert "action_std" not in train_ppo(PPOConfig(seed=0, **PPO_SHORT)).log.stats
+
+
+def test_policy_frames_play_one_mode_episode() -> None:
+    policy = ActorCritic(3, gym.spaces.Box(-2.0, 2.0, (1,)))
+    frames, total = policy_frames(policy, "Pendulum-v1", seed=0, every=50)
+    assert len(frames) == 1 + 200 // 50  # the first frame, then every 50th step up to the end
+    assert frames[0].ndim == 3 and frames[0].shape[-1] == 3
+    assert total == pytest.approx(evaluate_policy(policy, "Pendulum-v1", 1, seed=0)[0])
+
+
+def test_pg_plots_label_their_figures() -> None:
+    from dlcourse.plots.pg import (
+        plot_bias_variance,
+        plot_learning_curves,
+        plot_policy_maps,
+        plot_update_stats,
+    )
+
+    runs = [([10, 30, 60], [1.0, 5.0, 9.0]), ([20, 40], [2.0, 4.0])]
+    figures = [
+        plot_learning_curves(runs, labels=["a", "b"], threshold=8.0, title="toy"),
+        plot_update_stats({"a": {"approx_kl": [0.1, 0.01], "clip_fraction": [0.3, 0.1]}}),
+        plot_policy_maps([(np.zeros((2, 3)), "zeros")], np.arange(3), np.arange(2), "x", "y"),
+        plot_bias_variance([0.0, 1.0], [2.0, 0.5], [0.1, 3.0]),
+    ]
+    for fig in figures:
+        assert fig.get_label() and fig.axes
+    curve = figures[0].axes[0].lines[2]  # the mean over the runs still going at each step
+    assert np.nanmax(curve.get_ydata()) <= 9.0

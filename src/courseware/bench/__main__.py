@@ -23,6 +23,8 @@ SUITES: tuple[tuple[str, str, str], ...] = (
     ("value-iteration", "courseware.bench.dp", "run"),
     ("lcs", "courseware.bench.dp", "run_lcs"),
     ("dqn-cartpole", "courseware.bench.dqn", "run"),
+    ("ppo-cartpole", "courseware.bench.pg", "run_cartpole"),
+    ("ppo-pendulum", "courseware.bench.pg", "run_pendulum"),
     ("gan-throughput", "courseware.bench.gan", "run"),
     ("gan-ablation", "courseware.bench.gan", "run_ablation"),
 )

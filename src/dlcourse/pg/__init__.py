@@ -13,7 +13,7 @@ One module per part, each read on its own:
 - :mod:`~dlcourse.pg.policy`: :class:`ActorCritic`, a categorical or Gaussian policy and a
   value network built from :func:`dlcourse.agents.networks.mlp`;
 - :mod:`~dlcourse.pg.episodes`: :func:`play_episodes` (whole episodes side by side) and
-  :func:`evaluate_policy` (the mode action over seeded episodes);
+  :func:`evaluate_policy` (the mode action over seeded episodes), :func:`policy_frames`;
 - :mod:`~dlcourse.pg.reinforce`: :func:`train_reinforce` and :func:`reinforce_loss`;
 - :mod:`~dlcourse.pg.rollout`: PPO's rollouts on gymnasium vector environments, autoreset
   rows and truncation handled;
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from dlcourse.pg.advantages import gae_advantages, normalize_advantages, reward_to_go
 from dlcourse.pg.config import PPOConfig, ReinforceConfig, policy_spaces
-from dlcourse.pg.episodes import EpisodeBatch, evaluate_policy, play_episodes
+from dlcourse.pg.episodes import EpisodeBatch, evaluate_policy, play_episodes, policy_frames
 from dlcourse.pg.policy import ActorCritic
 from dlcourse.pg.ppo import ppo_loss, ppo_update, train_ppo
 from dlcourse.pg.reinforce import reinforce_loss, train_reinforce
@@ -47,6 +47,7 @@ __all__ = [
     "load_pg_checkpoint",
     "normalize_advantages",
     "play_episodes",
+    "policy_frames",
     "policy_spaces",
     "ppo_loss",
     "ppo_update",

@@ -18,7 +18,7 @@ from torch import Tensor
 
 from dlcourse.pg.policy import ActorCritic
 
-__all__ = ["EpisodeBatch", "evaluate_policy", "play_episodes"]
+__all__ = ["EpisodeBatch", "evaluate_policy", "play_episodes", "policy_frames"]
 
 EVAL_SEED = 1_000_000
 """Evaluation episode ``i`` is played on an environment reset with ``EVAL_SEED + i``."""
@@ -132,3 +132,28 @@ def evaluate_policy(
         for env in envs:
             env.close()
     return batch.returns
+
+
+@torch.no_grad()
+def policy_frames(
+    policy: ActorCritic, env_id: str, seed: int = 0, every: int = 1
+) -> tuple[list[np.ndarray], float]:
+    """RGB frames (``render_mode="rgb_array"``) of one episode of the mode policy, and its return.
+
+    Every ``every``-th frame is kept (the first and the last always); actions go through
+    :meth:`ActorCritic.to_env`, as in training.
+    """
+    dev = next(policy.parameters()).device
+    env = gym.make(env_id, render_mode="rgb_array")
+    try:
+        obs, _ = env.reset(seed=seed)
+        frames, total, done, t = [env.render()], 0.0, False, 0
+        while not done:
+            x = torch.as_tensor(obs, dtype=torch.float32, device=dev).unsqueeze(0)
+            obs, r, terminated, truncated, _ = env.step(policy.to_env(policy.mode(x))[0])
+            total, done, t = total + float(r), terminated or truncated, t + 1
+            if t % every == 0 or done:
+                frames.append(env.render())
+    finally:
+        env.close()
+    return frames, total

@@ -29,6 +29,7 @@ from dlcourse.agents.networks import mlp
 
 __all__ = ["ACTIVATIONS", "ActorCritic"]
 
+# --8<-- [start:policy]
 ACTIVATIONS: dict[str, type[nn.Module]] = {"tanh": nn.Tanh, "relu": nn.ReLU}
 """The hidden activations a config can name."""
 
@@ -78,7 +79,6 @@ class ActorCritic(nn.Module):
         self.obs_dim, self.hidden_sizes = obs_dim, tuple(hidden_sizes)
         self.activation = activation
 
-    # --8<-- [start:distribution]
     def distribution(self, obs: Tensor) -> Distribution:
         """``pi(. | s)`` for a batch: ``Categorical(logits)`` or ``Normal(mu(s), exp(log_std))``."""
         out = self.actor(obs)
@@ -90,8 +90,6 @@ class ActorCritic(nn.Module):
         """``log pi(a | s)`` per row: a Gaussian's is summed over the action's dimensions."""
         logp = dist.log_prob(actions)
         return logp if self.discrete else logp.sum(-1)
-
-    # --8<-- [end:distribution]
 
     def entropy(self, dist: Distribution) -> Tensor:
         """The entropy ``H(pi(. | s))`` per row (summed over a Gaussian's dimensions)."""
@@ -112,3 +110,6 @@ class ActorCritic(nn.Module):
         if self.discrete:
             return actions.cpu().numpy()
         return torch.clamp(actions, self.low, self.high).cpu().numpy()
+
+
+# --8<-- [end:policy]
