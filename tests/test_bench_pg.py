@@ -20,8 +20,11 @@ def test_bench_ppo_cartpole_quick() -> None:
     for row in out["rows"]:
         assert row["env_steps"] <= 2_048 and row["check_steps"] > 0  # the same checks ran
         assert row["checks"][0][0] >= 1_024
+        assert len(row["episode_end_steps"]) == len(row["episode_returns"]) > 0
         assert row["solved"] is False and row["seconds_to_solve"] is None  # too short to solve
         assert 0 < row["eval_mean_return"] < 475
+    sb3 = out["rows"][1]  # checked after its updates, the last one included, as ours
+    assert [c[0] for c in sb3["checks"]] == [1_024, 2_048]
     assert ratios(out) == []  # nothing solved: no time to compare
 
 

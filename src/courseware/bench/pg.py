@@ -9,7 +9,9 @@ solved when that mean is at least 475. ``seconds_to_solve`` is the training wall
 checks included, of a solved run. Stable-Baselines3 uses its rl-zoo hyperparameters (8
 environments, n_steps 32, batch 256, GAE lambda 0.8, gamma 0.98, 20 epochs, learning rate 1e-3
 and clip range 0.2 both decayed linearly to 0); ours uses :class:`dlcourse.pg.PPOConfig`'s
-defaults. The goal is a median time to solve of at most 0.5x SB3's.
+defaults. Both check after an update (SB3 between its rollouts), on a policy trained on every
+step so far, and record every training episode. The goal is a median time to solve of at most
+0.5x SB3's.
 
 Pendulum-v1, return for the time: both train for the 100,000-step budget and keep the last
 policy, judged by the mean action's return over 100 seeded episodes. SB3 uses its rl-zoo
@@ -73,15 +75,18 @@ class _Deterministic(torch.nn.Module):
         self.high = None if self.discrete else torch.as_tensor(space.high)
 
     def mode(self, obs: torch.Tensor) -> torch.Tensor:
+        """SB3's deterministic action: the argmax, or the Gaussian's mean."""
         return self.policy._predict(obs, deterministic=True)
 
     def to_env(self, actions: torch.Tensor) -> np.ndarray:
+        """Actions as the environment takes them: ints, or clipped into the Box's bounds."""
         if self.discrete:
             return actions.cpu().numpy()
         return torch.clamp(actions.float(), self.low, self.high).cpu().numpy()
 
 
-def _row(impl: str, seed: int, seconds: float, returns: np.ndarray, **extra: Any) -> dict:
+def _row(impl: str, seed: int, seconds: float, returns: np.ndarray, **extra: Any) -> dict[str, Any]:
+    """One benchmark row: who, which seed, how long, the 100-episode mean, then ``extra``."""
     return {
         "impl": impl,
         "seed": seed,
@@ -106,6 +111,8 @@ def cartpole_ours(config: PPOConfig) -> dict[str, Any]:
         env_steps=result.env_steps,
         check_steps=result.log.check_steps,
         checks=[list(c) for c in result.log.checks],
+        episode_end_steps=result.log.episode_end_steps,
+        episode_returns=result.log.episode_returns,
     )
 
 
@@ -116,26 +123,59 @@ def cartpole_sb3(config: PPOConfig) -> dict[str, Any]:
     from stable_baselines3.common.env_util import make_vec_env
 
     class Check(BaseCallback):
-        """Every ``eval_interval`` steps, the same seeded check as ``policy_check``."""
+        """The seeded check of ``policy_check``, after every update as ours, and the episodes.
+
+        SB3 calls ``_on_rollout_start`` after ``train()``, so a check there sees the policy
+        trained on every step so far, as :func:`dlcourse.pg.runs.stop_now` does. A check that
+        passes makes the next ``_on_step`` stop ``learn`` (after one more vector step, not
+        learned from: ``steps`` keeps the check's step).
+        """
 
         def __init__(self) -> None:
             super().__init__()
             self.checks: list[list[float]] = []
             self.check_steps = 0
-            self.last = 0
+            self.stop = False
+            self.steps = 0
+            self.episode_end_steps: list[int] = []
+            self.episode_returns: list[float] = []
 
-        def _on_step(self) -> bool:
-            if self.num_timesteps - self.last < config.eval_interval:
-                return True
-            self.last = self.num_timesteps
+        def _check(self) -> None:
+            last = self.checks[-1][0] if self.checks else 0
+            if self.stop or self.num_timesteps - last < config.eval_interval:
+                return
             m = config.eval_episodes
             base = CHECK_SEED + 100_000 * config.seed + m * len(self.checks)
             envs = [gym.make(config.env_id) for _ in range(m)]
-            policy = _Deterministic(self.model.policy, envs[0].action_space)
-            batch = play_episodes(policy, envs, [base + i for i in range(m)], deterministic=True)
-            self.checks.append([self.num_timesteps, float(batch.returns.mean())])
+            try:
+                policy = _Deterministic(self.model.policy, envs[0].action_space)
+                seeds = [base + i for i in range(m)]
+                batch = play_episodes(policy, envs, seeds, deterministic=True)
+            finally:
+                for e in envs:
+                    e.close()
+            mean = float(batch.returns.mean())
+            self.checks.append([self.num_timesteps, mean])
             self.check_steps += int(batch.lengths.sum())
-            return config.stop_return is None or self.checks[-1][1] < config.stop_return
+            self.stop = config.stop_return is not None and mean >= config.stop_return
+            self.steps = self.num_timesteps
+
+        def _on_rollout_start(self) -> None:
+            self._check()
+
+        def _on_training_end(self) -> None:
+            self._check()  # the last update, as ours checks after every one
+            if not self.stop:
+                self.steps = self.num_timesteps
+
+        def _on_step(self) -> bool:
+            if self.stop:
+                return False
+            for info in self.locals["infos"]:
+                if "episode" in info:
+                    self.episode_end_steps.append(self.num_timesteps)
+                    self.episode_returns.append(float(info["episode"]["r"]))
+            return True
 
     env = make_vec_env(config.env_id, n_envs=config.num_envs, seed=config.seed)
     model = PPO("MlpPolicy", env, seed=config.seed, device="cpu", verbose=0, **SB3_CARTPOLE)
@@ -153,9 +193,11 @@ def cartpole_sb3(config: PPOConfig) -> dict[str, Any]:
         returns,
         seconds_to_solve=seconds if solved else None,
         solved=solved,
-        env_steps=int(model.num_timesteps),
+        env_steps=check.steps,
         check_steps=check.check_steps,
         checks=check.checks,
+        episode_end_steps=check.episode_end_steps,
+        episode_returns=check.episode_returns,
     )
 
 

@@ -159,11 +159,13 @@ class PPOConfig(_PolicyGradientSettings):
     def for_pendulum(cls, **overrides: Any) -> PPOConfig:
         """The chapter's settings for Pendulum-v1 (its Gaussian policy), then ``overrides``.
 
-        Four environments of 1,024 steps per rollout, gamma 0.9 and GAE lambda 0.95, ten
-        epochs of 64-row minibatches. The run uses its whole budget and keeps the last policy
-        (``stop_return=None``): a check of 10 episodes is too noisy a verdict on this task to
-        stop at. The mean action is still checked after every whole rollout that ends 8,192
-        steps or more after the last check, for the log.
+        Four environments of 1,024 steps per rollout, gamma 0.9 and GAE lambda 0.95, as in
+        rl-baselines3-zoo, then 20 epochs of 128-row minibatches: as many gradient steps as
+        the zoo's 10 epochs of 64 rows, and a better last policy on the ten seeds measured
+        (issue 16's closing note has the numbers). The run uses its whole budget and keeps
+        the last policy (``stop_return=None``): a check of 10 episodes is too noisy a verdict
+        on this task to stop at. The mean action is still checked after every whole rollout
+        that ends 8,192 steps or more after the last check, for the log.
         """
         settings: dict[str, Any] = {
             "env_id": "Pendulum-v1",
@@ -171,8 +173,8 @@ class PPOConfig(_PolicyGradientSettings):
             "rollout_steps": 1_024,
             "gamma": 0.9,
             "gae_lambda": 0.95,
-            "epochs": 10,
-            "minibatch_size": 64,
+            "epochs": 20,
+            "minibatch_size": 128,
             "eval_interval": 8_192,
             "stop_return": None,
         }
