@@ -132,7 +132,7 @@ def scaling_plot(result: dict[str, Any], path: Path) -> str | None:
 
 
 def training_curves(result: dict[str, Any], path: Path) -> dict[str, str] | None:
-    """For DQN rows that carry per-episode returns: every seed's curve, mean and band."""
+    """For rows that carry per-episode returns (CartPole runs): each seed's curve, mean, band."""
     rows = [
         r for r in result.get("rows", []) if "episode_returns" in r and "episode_end_steps" in r
     ]
@@ -151,11 +151,12 @@ def training_curves(result: dict[str, Any], path: Path) -> dict[str, str] | None
         threshold=float(result.get("solved_threshold", 475.0)),
         labels=[f"seed {r['seed']}" for r in ours],
     )
-    fig.axes[0].set_title(f"dlcourse DQN, default config, {len(ours)} seeds")
+    what = result.get("title", result["name"]).split(":")[0]  # "DQN on CartPole-v1"
+    fig.axes[0].set_title(f"dlcourse, {what}, default config, {len(ours)} seeds")
     fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     alt = (
-        f"Training returns of the default DQN config on CartPole-v1 for {len(ours)} seeds, "
+        f"Training returns of dlcourse's {what}, default config, for {len(ours)} seeds, "
         "with their mean, min-max band and the 475 line"
     )
     return {"path": path.name, "alt": alt}
