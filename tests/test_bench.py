@@ -33,6 +33,15 @@ def test_ratio_is_peer_median_over_ours_where_both_ran() -> None:
     assert r["speedup"] == pytest.approx(1.1 / 0.011)
 
 
+def test_several_seeds_also_give_the_peer_median_over_our_slowest_run() -> None:
+    rows = [{"impl": "dlcourse", "seconds_to_solve": t} for t in (2.0, 3.0, 8.0)]
+    rows += [{"impl": "peer", "seconds_to_solve": t} for t in (10.0, 12.0, 30.0)]
+    (r,) = ratios({"rows": rows})
+    assert r["speedup"] == pytest.approx(12.0 / 3.0)
+    assert r["slowest_speedup"] == pytest.approx(12.0 / 8.0)
+    assert "slowest_speedup" not in ratios(RESULT)[0]  # one run of ours per size
+
+
 def test_throughput_ratio_is_ours_over_peer() -> None:
     result = {
         "rows": [

@@ -6,6 +6,7 @@ parts in test_agents.py.
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 import torch
 from torch import nn
 
-from dlcourse.agents import Batch
+from dlcourse.agents import Batch, ReplayBuffer
 from dlcourse.dqn import (
     DQNConfig,
     QNetwork,
@@ -26,6 +27,7 @@ from dlcourse.dqn import (
     update_target,
 )
 from dlcourse.dqn.cli import main
+from dlcourse.dqn.training import Counters, Episodes, store
 
 from .conftest import seeds_off_the_page
 
@@ -163,7 +165,7 @@ def test_vector_envs_store_no_autoreset_transitions(tmp_path: Path) -> None:
     """In gymnasium 1.x's NEXT_STEP autoreset, the step after an episode ends only resets."""
     path = tmp_path / "vec.pt"
     config = DQNConfig(
-        seed=0, num_envs=4, total_steps=3_000, learning_starts=10**6, eval_interval=0
+        seed=0, num_envs=4, total_steps=3_000, learning_starts=10**6, eval_interval=0, n_step=1
     )
     result = train(config, checkpoint=path)
     buf = load_checkpoint(path)["buffer"]
@@ -179,6 +181,50 @@ def test_vector_envs_store_no_autoreset_transitions(tmp_path: Path) -> None:
     # every finished episode ended in a terminal or truncated step that is in the buffer
     assert int(buf["terminated"].sum()) <= len(result.episode_returns)
     assert int(buf["terminated"].sum()) >= len(result.episode_returns) - config.num_envs
+
+
+def _store_steps(rewards: list[float], end: str) -> ReplayBuffer:
+    """One environment's episode through ``store`` with n_step 3, gamma 0.5; its buffer."""
+    config = DQNConfig(n_step=3, gamma=0.5)
+    buffer = ReplayBuffer(10, 1)
+    episodes = Episodes(np.zeros(1, dtype=bool), np.zeros(1), [deque()])
+    counters = Counters()
+    for t, r in enumerate(rewards):
+        last = t == len(rewards) - 1
+        step = (np.array([[t]], np.float32), np.array([t % 2]), np.array([r]))
+        terminated, truncated = (
+            np.array([last and end == "terminated"]),
+            np.array([last and end == "truncated"]),
+        )
+        store(
+            buffer,
+            episodes,
+            counters,
+            (*step, np.array([[t + 1]], np.float32), terminated),
+            truncated,
+            config,
+        )
+    assert counters.step == len(rewards) and counters.episode_returns == [sum(rewards)]
+    return buffer
+
+
+def test_store_writes_n_step_transitions_and_the_short_ones_of_a_terminated_episode() -> None:
+    buffer = _store_steps([1.0, 2.0, 4.0, 8.0], "terminated")
+    n = len(buffer)
+    assert buffer.obs[:n, 0].tolist() == [0, 1, 2, 3]
+    # G = r_t + 0.5 r_(t+1) + 0.25 r_(t+2), cut at the end of the episode
+    assert buffer.rewards[:n].tolist() == [1 + 1 + 1, 2 + 2 + 2, 4 + 4, 8]
+    assert buffer.next_obs[:n, 0].tolist() == [3, 4, 4, 4]  # s_(t+3), or the last state
+    assert buffer.terminated[:n].tolist() == [0, 1, 1, 1]
+    assert buffer.actions[:n].tolist() == [0, 1, 0, 1]
+
+
+def test_store_drops_the_short_windows_of_a_truncated_episode() -> None:
+    buffer = _store_steps([1.0, 2.0, 4.0, 8.0], "truncated")
+    n = len(buffer)
+    assert buffer.obs[:n, 0].tolist() == [0, 1]  # full windows only: both bootstrap with 0.5**3
+    assert buffer.rewards[:n].tolist() == [3, 6]
+    assert buffer.next_obs[:n, 0].tolist() == [3, 4] and buffer.terminated[:n].tolist() == [0, 0]
 
 
 def test_greedy_check_steps_are_counted_apart_from_training_steps() -> None:
@@ -212,7 +258,7 @@ def test_cli_runs_over_the_config(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", seeds_off_the_page("dqn.md", [3, 4]))
+@pytest.mark.parametrize("seed", seeds_off_the_page("dqn.md", range(3, 13)))
 def test_default_config_solves_cartpole(seed: int) -> None:
     """The chapter's promise: the defaults solve CartPole-v1 (>= 475 over 100 greedy episodes)."""
     result = train(DQNConfig(seed=seed))

@@ -62,6 +62,23 @@ fig = plot_checks(
 )
 # --8<-- [end:checks]
 
+# --8<-- [start:nstep]
+budget = 20_480
+print(f"seed  n_step=1: steps to solve  n_step={config.n_step}: steps to solve")
+one_step = {}
+for seed, run in runs.items():
+    one_step[seed] = train(DQNConfig(seed=seed, n_step=1, total_steps=budget))
+    cells = [r.env_steps if r.stopped_early else f"not in {budget}" for r in (one_step[seed], run)]
+    print(f"{seed:>4}  {cells[0]!s:>22}  {cells[1]!s:>22}")
+solved_one = sum(r.stopped_early for r in one_step.values())
+solved_n = sum(r.stopped_early and r.env_steps <= budget for r in runs.values())
+print(
+    f"solved within {budget} steps: n_step=1 {solved_one} of {len(runs)}, "
+    f"n_step={config.n_step} {solved_n} of {len(runs)}"
+)
+assert solved_n >= solved_one
+# --8<-- [end:nstep]
+
 # --8<-- [start:frames]
 from dlcourse.dqn import greedy_frames
 from dlcourse.plots.dqn import plot_episode_filmstrip, save_episode_gif

@@ -61,7 +61,11 @@ def _size_key(rows: list[dict[str, Any]]) -> str | None:
 
 
 def ratios(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Peer over ours for every size where both ran: median seconds, or throughput inverted."""
+    """Peer over ours for every size where both ran: median seconds, or throughput inverted.
+
+    Where ours ran several times (seeds) on a time metric, ``slowest_speedup`` is the peer's
+    median over our slowest run.
+    """
     rows = result.get("rows", [])
     key = _size_key(rows)
     impls = sorted({r.get("impl") for r in rows if r.get("impl")})
@@ -93,9 +97,11 @@ def ratios(result: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             theirs = statistics.median(values)
             speedup = mine / theirs if faster_is_higher else theirs / mine
-            out.append(
-                {"size": size, "size_key": key, "peer": peer, "metric": metric, "speedup": speedup}
-            )
+            entry = {"size": size, "size_key": key, "peer": peer, "metric": metric}
+            entry["speedup"] = speedup
+            if not faster_is_higher and len(by_impl[ours]) > 1:  # several runs, e.g. seeds
+                entry["slowest_speedup"] = theirs / max(by_impl[ours])  # peer median / our max
+            out.append(entry)
     return out
 
 

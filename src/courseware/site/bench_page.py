@@ -112,7 +112,10 @@ def _table(rows: list[dict[str, Any]], titles: list[list[str]] | None = None) ->
 def _ratio_line(r: dict[str, Any]) -> str:
     where = f" at {r['size_key']} = {r['size']:,}" if r.get("size_key") else ""
     what = "throughput" if r["metric"] == "images_per_second" else "time"
-    return f"- `dlcourse` vs {r['peer']}{where}: **{r['speedup']:.3g}x** (ratio of median {what})"
+    line = f"- `dlcourse` vs {r['peer']}{where}: **{r['speedup']:.3g}x** (ratio of median {what})"
+    if "slowest_speedup" in r:
+        line += f"; the peer's median over our slowest run: **{r['slowest_speedup']:.3g}x**"
+    return line
 
 
 def bench_markdown(bench_dir: Path, page_dir: str) -> list[str]:

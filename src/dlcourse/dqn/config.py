@@ -45,6 +45,12 @@ class DQNConfig:
     gamma: float = setting(
         0.99, "Discount factor of the return the Q-values estimate.", minimum=0.0, maximum=1.0
     )
+    n_step: int = setting(
+        4,
+        "Rewards summed into each stored transition: r_t + ... + gamma^(n-1) r_(t+n-1), "
+        "bootstrapped with gamma^n from the state n steps later (1: one-step DQN).",
+        minimum=1,
+    )
     buffer_size: int = setting(
         50_000,
         "Capacity of the replay buffer; the oldest transitions are overwritten once it is full.",

@@ -5,7 +5,9 @@ y = r + \gamma\,(1 - \text{terminated})\,\max_{a'} Q_{\bar\theta}(s', a'), \qqua
 L(\theta) = \frac{1}{B}\sum_i \ell_1^{\text{smooth}}\big(Q_\theta(s_i, a_i) - y_i\big),
 $$
 
-with the Double DQN target of van Hasselt et al. (2016) as an option, and the target network
+where an n-step transition carries the discounted sum of n rewards as ``r`` and is called
+with ``gamma`` to the power n; with the Double DQN target of van Hasselt et al. (2016) as an
+option, and the target network
 refreshed by ``target <- tau * online + (1 - tau) * target``.
 """
 

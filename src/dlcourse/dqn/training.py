@@ -4,8 +4,8 @@ One iteration of :func:`training_loop` steps every environment once:
 
 1. **act** (:func:`act`): epsilon-greedy on the online network, epsilon linear in the
    environment step;
-2. **store** (:func:`store`) the real transitions (gymnasium's autoreset step is not one) and
-   count episodes;
+2. **store** (:func:`store`) the real transitions (gymnasium's autoreset step is not one) as
+   n-step transitions, and count episodes;
 3. **learn** (:func:`learn`): every ``train_freq`` iterations, ``gradient_steps`` Adam steps on
    replayed batches, updating the target network every ``target_update_interval`` gradient
    steps;
@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,8 @@ class Episodes:
     """Whether each environment's next step only resets it (gymnasium's NEXT_STEP mode)."""
     returns: np.ndarray
     """Return so far of each environment's running episode."""
+    windows: list[deque[tuple[np.ndarray, int, float]]]
+    """Each environment's last steps ``(s, a, r)`` not yet stored: at most ``n_step - 1``."""
 
 
 def train(
@@ -209,14 +212,15 @@ def training_loop(
     epsilon = LinearSchedule(config.epsilon_start, config.epsilon_end, config.exploration_steps)
     obs, _ = envs.reset(seed=config.seed + counters.step)
     n = config.num_envs
-    episodes = Episodes(autoreset=np.zeros(n, dtype=bool), returns=np.zeros(n))
+    windows: list[deque[tuple[np.ndarray, int, float]]] = [deque() for _ in range(n)]
+    episodes = Episodes(np.zeros(n, dtype=bool), np.zeros(n), windows)
     calls = 0  # calls to envs.step
     while counters.step < config.total_steps:
         eps = epsilon(counters.step)
         actions = act(learner, obs, eps, dev)  # 1. act
         next_obs, rewards, terminated, truncated, _ = envs.step(actions)
         transitions = (obs, actions, rewards, next_obs, terminated)
-        store(learner.buffer, episodes, counters, transitions, truncated)  # 2. store
+        store(learner.buffer, episodes, counters, transitions, truncated, config)  # 2. store
         obs = next_obs
         calls += 1
         if counters.step >= config.learning_starts and calls % config.train_freq == 0:
@@ -255,14 +259,33 @@ def store(
     counters: Counters,
     transitions: tuple[np.ndarray, ...],
     truncated: np.ndarray,
+    config: DQNConfig,
 ) -> None:
-    """Store the real ``(s, a, r, s', terminated)`` of one vector step; count ended episodes."""
-    _, _, rewards, _, terminated = transitions
+    """Store the n-step transitions one vector step completes; count ended episodes.
+
+    A transition from ``s_t`` is stored once ``n = config.n_step`` steps have followed it:
+    ``(s_t, a_t, G, s_(t+n), terminated)`` with ``G = r_t + gamma r_(t+1) + ... +
+    gamma^(n-1) r_(t+n-1)``. When an episode terminates, its last ``n - 1`` windows are stored
+    too, shorter and marked terminated (nothing to bootstrap). When it is truncated they are
+    dropped: their bootstrap would need ``gamma^m`` for ``m < n``, not ``gamma^n``.
+    """
+    obs, actions, rewards, next_obs, terminated = transitions
     real = ~episodes.autoreset  # a step that merely reset an environment is no transition
-    if real.all():
-        buffer.add(*transitions)
-    elif real.any():
-        buffer.add(*(v[real] for v in transitions))
+    rows = []
+    for i in np.flatnonzero(real):
+        window = episodes.windows[i]
+        window.append((obs[i], int(actions[i]), float(rewards[i])))
+        ended = terminated[i] or truncated[i]
+        while len(window) == config.n_step or (terminated[i] and window):
+            discounts = config.gamma ** np.arange(len(window))
+            g = float(np.dot(discounts, [r for _, _, r in window]))  # the n-step return G
+            first_obs, first_action, _ = window.popleft()
+            rows.append((first_obs, first_action, g, next_obs[i], terminated[i]))
+        if ended:
+            window.clear()  # truncated: the shorter windows are not stored
+    if rows:
+        columns = zip(*rows, strict=True)
+        buffer.add(*(np.stack(c) if k in (0, 3) else np.array(c) for k, c in enumerate(columns)))
     episodes.returns[real] += rewards[real]
     counters.step += int(real.sum())
     for i in np.flatnonzero(real & (terminated | truncated)):
@@ -280,7 +303,8 @@ def learn(learner: Learner, config: DQNConfig, counters: Counters) -> None:
     """``gradient_steps`` Adam steps on replayed batches, updating the target on schedule."""
     for _ in range(config.gradient_steps):
         batch = learner.buffer.sample(config.batch_size, learner.rng)
-        loss = dqn_loss(batch, learner.q_net, learner.target_net, config.gamma, config.double_dqn)
+        discount = config.gamma**config.n_step  # an n-step transition bootstraps n steps on
+        loss = dqn_loss(batch, learner.q_net, learner.target_net, discount, config.double_dqn)
         learner.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(learner.q_net.parameters(), config.max_grad_norm)
