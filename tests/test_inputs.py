@@ -31,7 +31,7 @@ def not_a_checkpoint(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Pa
         torch.save({"format": 1, "obj": _Anything()}, path)
         return path, "it holds Python objects, not only tensors and plain data"
     torch.save({"weights": torch.zeros(2)}, path)
-    return path, r"in format 1 \(found format none\)"
+    return path, r"in format \d+ \(found format none\)"
 
 
 def test_dqn_refuses_a_file_it_did_not_write(not_a_checkpoint: tuple[Path, str]) -> None:

@@ -57,7 +57,7 @@ class DQNConfig:
         minimum=1,
     )
     batch_size: int = setting(
-        64, "Transitions sampled uniformly from the buffer for each gradient step.", minimum=1
+        256, "Transitions sampled uniformly from the buffer for each gradient step.", minimum=1
     )
     learning_starts: int = setting(
         1_000, "Environment steps of pure collection before the first gradient step.", minimum=0
@@ -74,6 +74,14 @@ class DQNConfig:
         "Target update target <- tau * online + (1 - tau) * target; 1.0 is a hard copy.",
         above=0.0,
         maximum=1.0,
+    )
+    average_decay: float = setting(
+        0.8,
+        "After each update (every train_freq steps) the averaged network moves toward the online "
+        "one: average <- decay * average + (1 - decay) * online. The greedy checks play the "
+        "averaged network and train returns it (0: a copy of the online network).",
+        minimum=0.0,
+        below=1.0,
     )
     double_dqn: bool = setting(
         True, "Choose the next action with the online network and value it with the target network."

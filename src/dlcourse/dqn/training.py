@@ -8,9 +8,9 @@ One iteration of :func:`training_loop` steps every environment once:
    n-step transitions, and count episodes;
 3. **learn** (:func:`learn`): every ``train_freq`` iterations, ``gradient_steps`` Adam steps on
    replayed batches, updating the target network every ``target_update_interval`` gradient
-   steps;
-4. **check** (:func:`greedy_check`) the greedy policy every ``eval_interval`` steps and stop
-   once it is good enough.
+   steps, then moving the averaged network toward the online one;
+4. **check** (:func:`greedy_check`) the averaged network's greedy policy every
+   ``eval_interval`` steps and stop once it is good enough.
 
 :func:`train` builds the parts (:func:`make_learner`), runs the loop, and adds what a long run
 needs around it: resuming from a checkpoint, saving one, a progress bar.
@@ -82,7 +82,7 @@ class DQNResult:
     """What :func:`train` returns."""
 
     network: QNetwork = field(repr=False)
-    """The trained online Q-network (on the training device)."""
+    """The averaged Q-network, the one the greedy checks played (on the training device)."""
     config: DQNConfig
     """The configuration of the run."""
     episode_returns: list[float]
@@ -106,10 +106,12 @@ class DQNResult:
 
 @dataclass
 class Learner:
-    """The online and target networks, the optimizer, the buffer and the run's generator."""
+    """The online, target and averaged networks, the optimizer, the buffer, the generator."""
 
     q_net: QNetwork
     target_net: QNetwork
+    average_net: QNetwork
+    """A running average of the online network's weights: what the checks play and train keeps."""
     optimizer: torch.optim.Optimizer
     buffer: ReplayBuffer
     rng: np.random.Generator
@@ -171,7 +173,7 @@ def train(
         if checkpoint is not None:
             torch.save(_state(learner, config, counters), checkpoint)
     return DQNResult(
-        network=learner.q_net,
+        network=learner.average_net,
         config=config,
         episode_returns=counters.episode_returns,
         episode_end_steps=counters.episode_end_steps,
@@ -186,14 +188,16 @@ def train(
 
 # --8<-- [start:learner]
 def make_learner(config: DQNConfig, obs_dim: int, n_actions: int, dev: torch.device) -> Learner:
-    """The online network, its frozen copy (the target network), Adam, the buffer, the RNG."""
+    """The online network, two frozen copies (target, average), Adam, the buffer, the RNG."""
     q_net = QNetwork(obs_dim, n_actions, config.hidden_sizes).to(dev)
     target_net = copy.deepcopy(q_net)  # starts equal; changed only by update_target
     target_net.requires_grad_(False)
+    average_net = copy.deepcopy(target_net)  # the same, moved toward q_net after each update
     # fused: one kernel for all parameters instead of a loop of small ones
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     buffer = ReplayBuffer(config.buffer_size, obs_dim, device=dev)
-    return Learner(q_net, target_net, optimizer, buffer, np.random.default_rng(config.seed))
+    rng = np.random.default_rng(config.seed)
+    return Learner(q_net, target_net, average_net, optimizer, buffer, rng)
 
 
 # --8<-- [end:learner]
@@ -227,8 +231,8 @@ def training_loop(
             learn(learner, config, counters)  # 3. learn, and update the target network
         if bar is not None and calls % 200 == 0:
             _show(bar, counters, eps)
-        if check_due(config, counters):  # 4. check the greedy policy
-            mean = greedy_check(learner.q_net, config, counters, dev)
+        if check_due(config, counters):  # 4. check the averaged network's greedy policy
+            mean = greedy_check(learner.average_net, config, counters, dev)
             if config.stop_return is not None and mean >= config.stop_return:
                 return True  # keep the network that passed
     return False
@@ -300,7 +304,11 @@ def store(
 
 # --8<-- [start:learn]
 def learn(learner: Learner, config: DQNConfig, counters: Counters) -> None:
-    """``gradient_steps`` Adam steps on replayed batches, updating the target on schedule."""
+    """``gradient_steps`` Adam steps on replayed batches, then one step of the weight average.
+
+    The target network is updated every ``target_update_interval`` gradient steps; after the
+    last gradient step, ``average <- decay * average + (1 - decay) * online``.
+    """
     for _ in range(config.gradient_steps):
         batch = learner.buffer.sample(config.batch_size, learner.rng)
         discount = config.gamma**config.n_step  # an n-step transition bootstraps n steps on
@@ -312,6 +320,7 @@ def learn(learner: Learner, config: DQNConfig, counters: Counters) -> None:
         counters.gradient_steps += 1
         if counters.gradient_steps % config.target_update_interval == 0:
             update_target(learner.target_net, learner.q_net, config.tau)
+    update_target(learner.average_net, learner.q_net, 1.0 - config.average_decay)
 
 
 # --8<-- [end:learn]
@@ -353,6 +362,7 @@ def _resume(learner: Learner, config: DQNConfig, path: str | Path, dev: torch.de
         )
     learner.q_net.load_state_dict(ckpt["q_net"])
     learner.target_net.load_state_dict(ckpt["target_net"])
+    learner.average_net.load_state_dict(ckpt["average_net"])
     learner.optimizer.load_state_dict(ckpt["optimizer"])
     learner.buffer.load_state_dict(ckpt["buffer"])
     learner.rng.bit_generator.state = ckpt["rng"]
@@ -367,6 +377,7 @@ def _state(learner: Learner, config: DQNConfig, counters: Counters) -> dict[str,
         config,
         learner.q_net,
         learner.target_net,
+        learner.average_net,
         learner.optimizer,
         learner.buffer,
         learner.rng,
