@@ -68,6 +68,7 @@ changes = {  # each changes one default
     f"n_step=1 (not {config.n_step})": {"n_step": 1},
     f"batch_size=64 (not {config.batch_size})": {"batch_size": 64},
     f"average_decay=0 (not {config.average_decay})": {"average_decay": 0.0},
+    f"learning_rate=2.3e-3 (not {config.learning_rate:g})": {"learning_rate": 2.3e-3},
 }
 
 

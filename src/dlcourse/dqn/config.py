@@ -41,7 +41,7 @@ class DQNConfig:
         minimum=1,
         nonempty=True,
     )
-    learning_rate: float = setting(2.3e-3, "Adam step size.", above=0.0)
+    learning_rate: float = setting(3e-3, "Adam step size.", above=0.0)
     gamma: float = setting(
         0.99, "Discount factor of the return the Q-values estimate.", minimum=0.0, maximum=1.0
     )
