@@ -140,6 +140,23 @@ def test_bench_main_writes_results_with_the_machine(tmp_path: Path) -> None:
         machine
     )
     assert [b["name"] for b in report["benchmarks"]] == ["lcs"]
-    assert f"on {machine['cpu']}, {machine['cores']} cores" in "\n".join(
-        bench_markdown(tmp_path, "")
+    page = "\n".join(bench_markdown(tmp_path, ""))
+    assert f"on {machine['cpu']} ({machine['aten_capability']}), {machine['cores']} cores" in page
+
+
+def test_bench_only_keeps_the_machine_of_the_benchmarks_it_did_not_rerun(tmp_path: Path) -> None:
+    from courseware.bench.__main__ import machine_info, main
+
+    elsewhere = dict(machine_info(), cpu="Another CPU", date="2026-01-02 03:04 UTC")
+    old = {"name": "value-iteration", "title": "Old run", "rows": [{"impl": "x", "seconds": 1.0}]}
+    (tmp_path / "results-cpu.json").write_text(
+        json.dumps({"machine": elsewhere, "quick": True, "benchmarks": [old]})
     )
+    assert main(["--quick", "--only", "lcs", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "results-cpu.json").read_text())
+    by_name = {b["name"]: b for b in report["benchmarks"]}
+    assert by_name["value-iteration"]["machine"]["cpu"] == "Another CPU"
+    assert by_name["lcs"]["machine"]["cpu"] == report["machine"]["cpu"] != "Another CPU"
+    page = "\n".join(bench_markdown(tmp_path, ""))
+    assert "*Measured 2026-01-02 03:04 UTC on Another CPU" in page
+    assert f"on {report['machine']['cpu']}" in page

@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         add_figures(result, out, device)
         result["wall_seconds"] = round(time.perf_counter() - start, 1)
         result["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        result["machine"] = info  # a later --only run on another machine keeps this one's
         report["benchmarks"].append(result)
         print(f"[bench] {name} done in {result['wall_seconds']} s", flush=True)
     target = out / f"results-{device}.json"
@@ -230,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(target.read_text())
         if previous.get("quick") == args.quick:
             rerun = {b["name"] for b in report["benchmarks"]}
-            kept = [b for b in previous["benchmarks"] if b["name"] not in rerun]
+            kept = [
+                {"machine": previous["machine"], **b}  # files written before per-result machines
+                for b in previous["benchmarks"]
+                if b["name"] not in rerun
+            ]
             order = [name for name, _, _ in SUITES]
             report["benchmarks"] = sorted(
                 kept + report["benchmarks"],

@@ -32,7 +32,7 @@ SPHINX_ROLE = re.compile(r":(?:func|class|mod|meth|data|attr):(`[^`]+`)")
 
 
 def _cpu_result(bench_dir: Path, name: str, what: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Benchmark ``name`` from the CPU results file, and that file's machine information."""
+    """Benchmark ``name`` from the CPU results file, and the machine that measured it."""
     path = bench_dir / "results-cpu.json"
     report = json.loads(path.read_text()) if path.is_file() else {"benchmarks": []}
     result = next((b for b in report["benchmarks"] if b.get("name") == name), None)
@@ -41,7 +41,7 @@ def _cpu_result(bench_dir: Path, name: str, what: str) -> tuple[dict[str, Any], 
             f"no {what} for benchmark {name!r} in {path}; run `nox -s bench` (or "
             f"`nox -s bench -- --only {name}`) and rebuild"
         )
-    return result, report["machine"]
+    return result, result.get("machine", report["machine"])
 
 
 def _source_line(result: dict[str, Any], machine: dict[str, Any], page_dir: str) -> str:
@@ -118,6 +118,14 @@ def _ratio_line(r: dict[str, Any]) -> str:
     return line
 
 
+def _where(m: dict[str, Any]) -> str:
+    """The machine a benchmark ran on, as the page names it."""
+    isa = f" ({m['aten_capability']})" if m.get("aten_capability") else ""
+    return m.get("gpu") or (
+        f"{m['cpu']}{isa}, {m['cores']} cores, {m['torch_threads']} torch threads"
+    )
+
+
 def bench_markdown(bench_dir: Path, page_dir: str) -> list[str]:
     """The generated section: one part per device, one subsection per benchmark."""
     files = sorted(bench_dir.glob("results-*.json"))
@@ -132,30 +140,21 @@ def bench_markdown(bench_dir: Path, page_dir: str) -> list[str]:
     rel = Path("_bench") if not page_dir else Path("..") / "_bench"
     for path in files:
         report = json.loads(path.read_text())
-        m = report["machine"]
-        where = (
-            m.get("gpu") or f"{m['cpu']}, {m['cores']} cores, {m['torch_threads']} torch threads"
-        )
-        out += [
-            f"## Device: `{m['device']}`",
-            "",
-            f"Measured on **{m['date']}** on {where}; Python {m['python']}, torch {m['torch']}"
-            + (
-                " — **quick smoke-test sizes, not a real measurement**"
-                if report.get("quick")
-                else ""
-            )
-            + ".",
-            "",
-        ]
+        out += [f"## Device: `{report['machine']['device']}`", ""]
+        if report.get("quick"):
+            out += ["**Quick smoke-test sizes, not a real measurement.**", ""]
         for result in report["benchmarks"]:
             title = result.get("title", result["name"])
             out += [f"### {title}", ""]
             if "error" in result:
                 out += [f'!!! failure "This benchmark failed: {result["error"]}"', ""]
                 continue
-            if result.get("measured_at"):
-                out += [f"*Measured {result['measured_at']}.*", ""]
+            m = result.get("machine", report["machine"])
+            date = result.get("measured_at", m["date"])
+            out += [
+                f"*Measured {date} on {_where(m)}; Python {m['python']}, torch {m['torch']}.*",
+                "",
+            ]
             if result.get("description"):
                 out += [SPHINX_ROLE.sub(r"\1", result["description"]), ""]
             if result.get("ratios"):
