@@ -98,7 +98,10 @@ import torch
 from dlcourse.pg import PPOConfig, train
 from dlcourse.plots.pg import plot_update_stats
 
-aggressive = dict(seed=0, learning_rate=3e-3, anneal=False, total_steps=16_384, stop_return=None)
+zoo = dict(num_envs=8, minibatch_size=256, gae_lambda=0.8)  # rl-baselines3-zoo's CartPole-v1
+aggressive = dict(
+    zoo, seed=0, learning_rate=3e-3, anneal=False, total_steps=16_384, stop_return=None
+)
 clip_runs = {
     "clipped (0.2)": train(PPOConfig(**aggressive)),
     "no clip": train(PPOConfig(**aggressive, clip_range=float("inf"))),

@@ -88,8 +88,9 @@ class ActorCritic(nn.Module):
 
     def log_prob(self, dist: Distribution, actions: Tensor) -> Tensor:
         """``log pi(a | s)`` per row: a Gaussian's is summed over the action's dimensions."""
-        logp = dist.log_prob(actions)
-        return logp if self.discrete else logp.sum(-1)
+        if self.discrete:  # Categorical keeps normalized logits: log pi(a|s) is a lookup
+            return dist.logits.gather(-1, actions.unsqueeze(-1)).squeeze(-1)
+        return dist.log_prob(actions).sum(-1)
 
     def entropy(self, dist: Distribution) -> Tensor:
         """The entropy ``H(pi(. | s))`` per row (summed over a Gaussian's dimensions)."""

@@ -71,7 +71,9 @@ def ppo_loss(
     policy_loss = -torch.min(unclipped, clipped).mean()  # -E[min(rho A, clip(rho) A)]
     value_loss = (policy.value(batch["obs"]) - batch["returns"]).pow(2).mean()
     entropy = policy.entropy(dist).mean()
-    loss = policy_loss + config.value_coef * value_loss - config.entropy_coef * entropy
+    loss = policy_loss + config.value_coef * value_loss
+    if config.entropy_coef > 0:  # a zero weight would still cost the entropy's backward pass
+        loss = loss - config.entropy_coef * entropy
     with torch.no_grad():
         stats = {
             "policy_loss": policy_loss.detach(),
