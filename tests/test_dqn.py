@@ -285,7 +285,7 @@ def test_default_config_solves_cartpole(seed: int) -> None:
     """The chapter's promise: the defaults solve CartPole-v1 (>= 475 over 100 greedy episodes),
     a check reaching 500 within 30,000 training steps (the greedy checks' steps not counted).
 
-    Issue 18 aims at 20,000; on some CPUs one of these ten seeds needs one or two checks more
+    Issue 18 aims at 20,000; on some CPUs one of these ten seeds needs a few checks more
     (the floats round differently, and a run amplifies it), so the test allows 30,000.
     """
     result = train(DQNConfig(seed=seed))
